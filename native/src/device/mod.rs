@@ -1,0 +1,1 @@
+//! Accelerator dispatch (filled in by issue 6).

@@ -1,0 +1,1 @@
+//! (filled in by the DSP work; see issue 3)

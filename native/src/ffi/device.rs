@@ -1,0 +1,1 @@
+//! C ABI for this family (filled in by later issues).
