@@ -27,9 +27,17 @@ export interface ConvertOptions {
   runtimeHint?: RuntimeHint;
 }
 
+// The native kernels once resolved: the per-call fast path skips resolution.
+let nativeKernels: NativeConvert | undefined;
+
 function kernels(options?: ConvertOptions): NativeConvert {
-  const lib = resolveNative(options?.runtimeHint);
-  return lib === null ? tsConvert : nativeConvert(lib);
+  const hint = options?.runtimeHint;
+  if (nativeKernels !== undefined && (hint === undefined || hint === "auto" || hint === "native")) {
+    return nativeKernels;
+  }
+  const lib = resolveNative(hint);
+  if (lib === null) return tsConvert;
+  return nativeKernels = nativeConvert(lib);
 }
 
 function checkOut(op: string, have: number, need: number): void {

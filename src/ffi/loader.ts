@@ -123,15 +123,18 @@ function readCString(p: Deno.PointerValue): string {
 function open(path: string): NativeLibrary {
   const cached = loaded.get(path);
   if (cached) return cached;
-  const lib = Deno.dlopen(path, symbols);
-  const abiVersion = lib.symbols.rm_abi_version();
+  // Check the ABI with a one-symbol binding first: a library of another version may lack
+  // symbols, and binding them all would fail with a less useful message.
+  const probe = Deno.dlopen(path, { rm_abi_version: symbols.rm_abi_version });
+  const abiVersion = probe.symbols.rm_abi_version();
+  probe.close();
   if (abiVersion !== EXPECTED_ABI_VERSION) {
-    lib.close();
     throw new Error(
       `Cannot load native library ${path}: ABI version ${abiVersion} does not match the ` +
         `version ${EXPECTED_ABI_VERSION} this code expects; rebuild it (${BUILD_HINT})`,
     );
   }
+  const lib = Deno.dlopen(path, symbols);
   const errBuf = new Uint8Array(1024);
   const decoder = new TextDecoder();
   const lastError = (): string => {

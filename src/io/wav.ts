@@ -307,9 +307,12 @@ export function encodeWav(samples: Float32Array, options: EncodeWavOptions): Uin
     case "float32":
       new Float32Array(out.buffer, body, samples.length).set(samples);
       break;
-    case "float64":
-      new Float64Array(out.buffer, body, samples.length).set(samples);
+    case "float64": {
+      // body is 44 or 68: not 8-aligned, so stage through an aligned array
+      const f64 = Float64Array.from(samples);
+      out.set(new Uint8Array(f64.buffer), body);
       break;
+    }
     case "pcm8":
       for (let i = 0; i < samples.length; i++) {
         const v = Math.round(Math.max(-1, Math.min(127 / 128, samples[i]! || 0)) * 128) + 128;

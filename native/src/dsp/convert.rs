@@ -22,14 +22,14 @@ fn need<T>(what: &str, buf: &[T], n: usize) -> Result<()> {
     }
 }
 
-/// Round half to even for values already clamped to |x| < 2^22.
-///
-/// Adding and subtracting 1.5 * 2^23 leaves an integer rounded with the current
-/// (round-to-nearest-even) mode; it vectorizes where `round_ties_even` would call libm.
+/// Round half to even and convert to i32 for values already clamped to |x| < 2^22,
+/// without a float-to-int instruction: after adding 1.5 * 2^23 the integer sits in the
+/// low mantissa bits, so an integer subtract of the magic's bit pattern extracts it.
+/// Pure integer ops after the add, so the loop vectorizes on baseline SSE2.
 #[inline(always)]
-fn rint_small(x: f32) -> f32 {
+fn rint_bits(x: f32) -> i32 {
     const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
-    (x + MAGIC) - MAGIC
+    (x + MAGIC).to_bits() as i32 - MAGIC.to_bits() as i32
 }
 
 /// int16 -> float32 (`i / 32768`). `dst` must hold at least `src.len()` samples.
@@ -45,10 +45,10 @@ pub fn i16_to_f32(src: &[i16], dst: &mut [f32]) -> Result<()> {
 pub fn f32_to_i16(src: &[f32], dst: &mut [i16]) -> Result<()> {
     need("output", dst, src.len())?;
     for (d, &s) in dst.iter_mut().zip(src) {
-        let x = (s * S16).clamp(-32768.0, 32767.0);
-        // `clamp` keeps NaN; the comparison below maps it to 0.
-        let r = if x.is_nan() { 0.0 } else { rint_small(x) };
-        *d = r as i16;
+        // NaN -> 0 first (a select), then clamp and round; every value is now an exact
+        // integer in i16 range, so the int conversion below never saturates.
+        let x = if s.is_nan() { 0.0 } else { s * S16 };
+        *d = rint_bits(x.clamp(-32768.0, 32767.0)) as i16;
     }
     Ok(())
 }
