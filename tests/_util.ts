@@ -1,7 +1,12 @@
 // Shared test helpers: paths into ../shared/testdata and raw-file readers.
 
-/** Absolute path of a file under shared/testdata (next to the project root). */
+/**
+ * Absolute path of a file under shared/testdata: `$REMOTEMEDIA_TESTDATA` if set, else
+ * `../shared/testdata` beside the project root (where CI puts it).
+ */
 export function testdata(rel: string): string {
+  const env = Deno.env.get("REMOTEMEDIA_TESTDATA");
+  if (env) return `${env.replace(/\/$/, "")}/${rel}`;
   return decodeURIComponent(new URL(`../../shared/testdata/${rel}`, import.meta.url).pathname);
 }
 
