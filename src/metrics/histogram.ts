@@ -6,8 +6,8 @@
  * bucket; above, each power of two is split into 64 equal buckets. A quantile is reported
  * as the midpoint of the bucket holding the nearest-rank sample, clamped to [min, max], so
  * it differs from the exact nearest-rank value by at most 1/64 us below 2 us and by at most
- * 1/128 (0.79 %) of the value above. Values beyond 2^32 units (~134 s) land in the last
- * bucket (their min, max and sum stay exact).
+ * 1/128 (0.79 %) of the value above. Values beyond 2^32 units (~134 s) are counted in an
+ * overflow bucket, whose quantiles report the exact maximum.
  *
  * @module
  */
@@ -16,7 +16,7 @@ const SUB_BITS = 6;
 const SUB = 1 << SUB_BITS; // 64 sub-buckets per power of two
 const UNITS_PER_US = 32;
 const MAX_UNITS = 2 ** 32;
-const BUCKETS = (32 - SUB_BITS + 1) * SUB; // 1728
+const BUCKETS = (32 - SUB_BITS + 1) * SUB; // 1728, plus one overflow bucket
 
 /**
  * Log-linear histogram of microsecond durations.
@@ -26,7 +26,7 @@ const BUCKETS = (32 - SUB_BITS + 1) * SUB; // 1728
  * import { LogLinearHistogram } from "./histogram.ts";
  * const h = new LogLinearHistogram();
  * for (const us of [10, 20, 30]) h.record(us);
- * console.log(h.count, h.quantile(0.5)); // 3 20.0078125
+ * console.log(h.count, h.quantile(0.5)); // 3 20.125 (within 1/128 of 20)
  * ```
  */
 export class LogLinearHistogram {
@@ -36,7 +36,7 @@ export class LogLinearHistogram {
   static readonly ABSOLUTE_ERROR_US: number = 1 / (2 * UNITS_PER_US);
 
   /** Bucket counts. */
-  readonly counts: Float64Array = new Float64Array(BUCKETS);
+  readonly counts: Float64Array = new Float64Array(BUCKETS + 1);
   /** Values recorded. */
   count = 0;
   /** Sum of the values (exact). */
@@ -66,7 +66,7 @@ export class LogLinearHistogram {
       const shift = 31 - Math.clz32(x) - SUB_BITS;
       idx = ((shift + 1) << SUB_BITS) + (x >>> shift) - SUB;
     } else {
-      idx = BUCKETS - 1;
+      idx = BUCKETS;
     }
     this.counts[idx]!++;
   }
@@ -87,7 +87,7 @@ export class LogLinearHistogram {
       seen += this.counts[i]!;
       if (seen >= rank) return Math.min(this.max, Math.max(this.min, midpoint(i)));
     }
-    return this.max;
+    return this.max; // the overflow bucket
   }
 
   /** Clear everything. */

@@ -343,7 +343,10 @@ export function resolveManifest(input: unknown, registry: NodeRegistry): Resolve
     if (def === undefined) {
       issues.push({
         path: `nodes[${i}].node_type`,
-        message: `unknown node type "${n.node_type}"; known types: ${list(registry.types())}`,
+        message: `unknown node type "${n.node_type}"; ` +
+          (registry.types().length > 0
+            ? `known types: ${list(registry.types())}`
+            : "the registry has no node types"),
       });
     }
     return def;
