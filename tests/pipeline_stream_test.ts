@@ -270,3 +270,20 @@ Deno.test("Pipeline.stream passes audio views through PassThrough without copies
   const [o] = await pipe.run(frame);
   assert.equal(o!.data, frame);
 });
+
+Deno.test("Pipeline.close during node creation closes the new nodes", async () => {
+  const gate = deferred();
+  const closed: string[] = [];
+  const registry = createRegistry().register("SlowMake", z.object({}), async (_p, { id }) => {
+    await gate.promise;
+    return { process: (d) => d, close: () => void closed.push(id) };
+  });
+  const pipe = new PipelineBuilder().add("s", "SlowMake").build({ registry });
+  const run = pipe.run(text("x"));
+  await settle(2);
+  const closing = pipe.close();
+  gate.resolve();
+  await closing;
+  await assert.rejects(() => run, { message: "Cannot run the pipeline: it is closed" });
+  assert.deepEqual(closed, ["s"]);
+});

@@ -154,6 +154,10 @@ export class Pipeline implements AsyncDisposable {
       this.#clock,
       this.#plan.enableMetrics ? this.#metrics : null,
     );
+    if (this.#closed) {
+      await ex.close(); // closed while the nodes were being created
+      this.#checkOpen();
+    }
     this.#open.add(ex);
     this.#metrics.sampleMemory();
     return ex;

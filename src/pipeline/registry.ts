@@ -52,7 +52,7 @@
  *         },
  *         flush() {
  *           if (rs === null) return null;
- *           const out = new Float32Array((rs.delay + 64) * fmt!.channels);
+ *           const out = new Float32Array((Math.ceil(rs.delay) + 1) * fmt!.channels);
  *           return emit(out, rs.flush(out));
  *         },
  *         close() {
@@ -114,6 +114,9 @@ export interface PipelineNode {
   readonly frameRemainder?: FrameRemainder;
   /**
    * Handle one item. Treat `data` as read-only (it may be shared with sibling nodes).
+   * An async call should honour `ctx.signal`: when a run stops, the scheduler waits for
+   * in-flight calls to settle before calling `close()` (so no handle is freed under a
+   * running call).
    *
    * @param data The item.
    * @param ctx The node's context.
