@@ -58,5 +58,85 @@ export {
 // ---- DSP kernels (issue 3): fft, resample, mel, vad --------------------------------
 
 // ---- pipeline runtime (issue 4) ----------------------------------------------------
+export {
+  audio,
+  type AudioData,
+  type AudioOptions,
+  binary,
+  type BinaryData,
+  event,
+  type EventData,
+  type EventKind,
+  json,
+  type JsonData,
+  type RuntimeData,
+  tensor,
+  type TensorArray,
+  type TensorData,
+  type TensorDType,
+  type TensorOptions,
+  text,
+  type TextData,
+} from "./src/pipeline/data.ts";
+export {
+  type ErrorPolicy,
+  type ManifestBreaker,
+  type ManifestConfig,
+  type ManifestConnection,
+  ManifestError,
+  type ManifestIssue,
+  manifestJsonSchema,
+  type ManifestNode,
+  type ManifestPolicy,
+  type ManifestRetry,
+  type ManifestV1,
+} from "./src/pipeline/manifest.ts";
+export {
+  backoffDelay,
+  type BreakerPolicy,
+  type BreakerState,
+  CircuitBreaker,
+  CircuitOpenError,
+  type Clock,
+  isRetryable,
+  NodeError,
+  type NodeErrorOptions,
+  type NodeOperation,
+  RetryableError,
+  type RetryPolicy,
+  systemClock,
+} from "./src/pipeline/errors.ts";
+export {
+  type FrameRemainder,
+  type NodeContext,
+  type NodeDefinition,
+  type NodeFactory,
+  type NodeInit,
+  NodeRegistry,
+  type NodeResult,
+  type NodeTypeInfo,
+  type ParamsSchema,
+  type PipelineNode,
+  type RegisterOptions,
+} from "./src/pipeline/registry.ts";
+export { Reframer, type ReframerOptions } from "./src/pipeline/reframe.ts";
+export { createRegistry, defaultRegistry } from "./src/nodes/builtin.ts";
+export {
+  Pipeline,
+  type PipelineInput,
+  type PipelineOptions,
+  type PipelineOutput,
+} from "./src/pipeline/pipeline.ts";
+export { type AddNodeOptions, PipelineBuilder } from "./src/pipeline/builder.ts";
+export {
+  type ExecutionMetrics,
+  MetricsCollector,
+  type MetricsCollectorOptions,
+  type NodeMetrics,
+  NodeRecorder,
+} from "./src/metrics/collector.ts";
+export { LogLinearHistogram } from "./src/metrics/histogram.ts";
+export { formatPrometheus, type PrometheusOptions } from "./src/metrics/prometheus.ts";
+export { wavFrames, type WavFramesOptions } from "./src/io/frames.ts";
 
 // ---- accelerator dispatch (issue 6) ------------------------------------------------

@@ -1,0 +1,50 @@
+/**
+ * The built-in node types and the default registry.
+ *
+ * To add a kernel node (AudioResample, VAD, WhisperMel): write
+ * `src/nodes/<name>.ts` exporting `register<Name>(registry)` (see the example in
+ * `src/pipeline/registry.ts`) and call it in {@link createRegistry}.
+ *
+ * @module
+ */
+
+import { NodeRegistry } from "../pipeline/registry.ts";
+import { registerChunker } from "./chunker.ts";
+import { registerDownmix } from "./downmix.ts";
+import { registerFormatConvert } from "./format_convert.ts";
+import { registerGain } from "./gain.ts";
+import { registerPassThrough } from "./passthrough.ts";
+
+/**
+ * A new registry holding every built-in node type (add your own types to it freely).
+ *
+ * @returns The registry.
+ *
+ * @example
+ * ```ts
+ * import { createRegistry } from "./builtin.ts";
+ * console.log(createRegistry().types()); // ["Chunker", "Downmix", "FormatConvert", "Gain", "PassThrough"]
+ * ```
+ */
+export function createRegistry(): NodeRegistry {
+  const r = new NodeRegistry();
+  registerPassThrough(r);
+  registerGain(r);
+  registerDownmix(r);
+  registerFormatConvert(r);
+  registerChunker(r);
+  return r;
+}
+
+/**
+ * The registry `Pipeline.fromManifest` uses by default. Registering a type here makes it
+ * available to every pipeline built afterwards; use {@link createRegistry} (or `clone()`)
+ * for an isolated set.
+ *
+ * @example
+ * ```ts
+ * import { defaultRegistry } from "./builtin.ts";
+ * console.log(defaultRegistry.has("Gain")); // true
+ * ```
+ */
+export const defaultRegistry: NodeRegistry = createRegistry();
