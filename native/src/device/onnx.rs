@@ -315,7 +315,18 @@ impl OnnxSession {
         }
         let t0 = Instant::now();
         let mut attempts = Vec::new();
+        let probes = probe(rt);
         for p in self.config.candidates() {
+            // A provider that could not even be appended when the runtime was probed is
+            // skipped with that reason (appending it again would fail the same way).
+            if let Some(pr) = probes.iter().find(|x| x.provider == p && !x.available) {
+                attempts.push(Attempt {
+                    provider: p,
+                    ok: false,
+                    reason: pr.reason.clone(),
+                });
+                continue;
+            }
             let mut opts = rt
                 .session_options()
                 .map_err(|e| e.into_error("Cannot create session options"))?;

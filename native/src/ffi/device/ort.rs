@@ -61,6 +61,26 @@ opaque!(
 
 type St = *mut OrtStatus;
 
+/// `OrtLoggingFunction`: (param, severity, category, logid, code_location, message).
+type LogFn = unsafe extern "C" fn(
+    *mut c_void,
+    c_int,
+    *const c_char,
+    *const c_char,
+    *const c_char,
+    *const c_char,
+);
+
+unsafe extern "C" fn drop_log(
+    _param: *mut c_void,
+    _severity: c_int,
+    _category: *const c_char,
+    _logid: *const c_char,
+    _location: *const c_char,
+    _message: *const c_char,
+) {
+}
+
 #[repr(C)]
 struct OrtApiBase {
     get_api: unsafe extern "C" fn(u32) -> *const *const c_void,
@@ -71,7 +91,7 @@ struct OrtApiBase {
 mod idx {
     pub const GET_ERROR_CODE: usize = 1;
     pub const GET_ERROR_MESSAGE: usize = 2;
-    pub const CREATE_ENV: usize = 3;
+    pub const CREATE_ENV_WITH_CUSTOM_LOGGER: usize = 4;
     pub const CREATE_SESSION: usize = 7;
     pub const CREATE_SESSION_OPTIONS: usize = 10;
     pub const SET_GRAPH_OPT_LEVEL: usize = 23;
@@ -386,12 +406,25 @@ impl Runtime {
             let get_build: unsafe extern "C" fn() -> *const c_char =
                 api.f(idx::GET_BUILD_INFO_STRING);
             rt.build_info = lossy(get_build());
-            let create_env: unsafe extern "C" fn(c_int, *const c_char, *mut *mut OrtEnv) -> St =
-                api.f(idx::CREATE_ENV);
-            // Logging level 4 = FATAL: provider probing fails by design and every failure
-            // is recorded with its message, so ORT's own error lines would only be noise.
+            // A custom logger that drops ORT's log lines: provider probing fails by design
+            // (e.g. "Failed to load library ...providers_shared.so") and every failure is
+            // recorded with ORT's message, so the log lines would only be noise on stderr
+            // (the logging level passed to CreateEnv does not silence them).
+            let create_env: unsafe extern "C" fn(
+                LogFn,
+                *mut c_void,
+                c_int,
+                *const c_char,
+                *mut *mut OrtEnv,
+            ) -> St = api.f(idx::CREATE_ENV_WITH_CUSTOM_LOGGER);
             let mut env = null_mut();
-            let st = create_env(4, c"remotemedia".as_ptr(), &mut env);
+            let st = create_env(
+                drop_log,
+                null_mut(),
+                3,
+                c"remotemedia".as_ptr(),
+                &mut env,
+            );
             rt.env = env;
             rt.check(st)
                 .map_err(|e| e.into_error("Cannot create the ONNX Runtime environment"))?;
@@ -539,7 +572,7 @@ fn needed(i: usize) -> bool {
     [
         GET_ERROR_CODE,
         GET_ERROR_MESSAGE,
-        CREATE_ENV,
+        CREATE_ENV_WITH_CUSTOM_LOGGER,
         CREATE_SESSION,
         CREATE_SESSION_OPTIONS,
         SET_GRAPH_OPT_LEVEL,
