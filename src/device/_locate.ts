@@ -54,6 +54,8 @@ export interface Located {
   path?: string;
   /** Every candidate tried, with its source. */
   tried: string[];
+  /** True when an explicit choice (option or environment variable) does not exist. */
+  explicitMissing: boolean;
 }
 
 /**
@@ -91,10 +93,12 @@ export function locateSilero(explicit?: string): Located {
 function pick(candidates: Array<[string, string]>): Located {
   const tried: string[] = [];
   for (const [source, path] of candidates) {
-    if (exists(path)) return { path, tried };
+    if (exists(path)) return { path, tried, explicitMissing: false };
     tried.push(`${source}: ${path} (not found)`);
     // An explicit choice that does not exist is an error, not a reason to look elsewhere.
-    if (source.startsWith("option") || source.startsWith("REMOTEMEDIA_")) break;
+    if (source.startsWith("option") || source.startsWith("REMOTEMEDIA_")) {
+      return { tried, explicitMissing: true };
+    }
   }
-  return { tried };
+  return { tried, explicitMissing: false };
 }

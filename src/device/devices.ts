@@ -122,10 +122,7 @@ export function loadOnnxRuntime(options: { ortLibrary?: string } = {}): OnnxRunt
   const found = locateOrt(options.ortLibrary);
   // One runtime per process: once loaded it is returned, unless an explicitly named
   // library does not exist (that is reported, never silently replaced).
-  if (current.loaded && (found.path !== undefined || found.tried.length === 0 ||
-    !/^(option|REMOTEMEDIA_)/.test(found.tried[0]!))) {
-    return normalize(current);
-  }
+  if (current.loaded && !found.explicitMissing) return normalize(current);
   if (found.path === undefined) {
     lastLoadError = `Cannot load ONNX Runtime: no library found; tried:\n  ${
       found.tried.join("\n  ")

@@ -165,6 +165,8 @@ class StreamState {
   waiters: Waiter[] = [];
   segmenter: ProbabilitySegmenter;
   segments: SpeechSegment[] = [];
+  /** Segments carried over from a flushed stream, replaced on the next frame. */
+  carried = false;
   openStart = -1;
 
   constructor(slot: number, p: Params) {
@@ -400,6 +402,10 @@ export class SileroVadBatch implements Disposable {
     this.#check("process a frame");
     const s = this.#streams[slot]!;
     if (s.flushing) throw new TypeError("Cannot process a frame: await flush() first");
+    if (s.carried) {
+      s.segments = [];
+      s.carried = false;
+    }
     s.append(frame);
     s.samplesIn += frame.length;
     return this.#wait(s, Math.floor(s.appended / this.#p.window), false);
@@ -508,7 +514,9 @@ export class SileroVadBatch implements Disposable {
       const r = s.take(w.target);
       const segments = s.segments;
       this.#resetStream(s);
-      this.#streams[s.slot]!.segments = segments;
+      const fresh = this.#streams[s.slot]!;
+      fresh.segments = segments;
+      fresh.carried = true;
       w.resolve(r);
     }
   }
@@ -601,7 +609,10 @@ export class SileroVad implements Disposable {
     return this.#batch.provider;
   }
 
-  /** Finished speech segments so far (seconds). */
+  /**
+   * Finished speech segments of the current stream (seconds). After `flush()` they stay
+   * readable until the next frame starts a new stream.
+   */
   get segments(): readonly SpeechSegment[] {
     return this.#batch.segments(this.#slot);
   }
@@ -620,7 +631,8 @@ export class SileroVad implements Disposable {
 
   /**
    * End of stream: zero-pad and run the last partial window, close an open segment at
-   * the end of the audio, then reset the stream for reuse (segments are kept).
+   * the end of the audio, then reset the stream for reuse (`segments` stay readable
+   * until the next frame).
    *
    * @returns The remaining windows and events.
    * @throws {TypeError} after close.
