@@ -418,13 +418,7 @@ impl Runtime {
                 *mut *mut OrtEnv,
             ) -> St = api.f(idx::CREATE_ENV_WITH_CUSTOM_LOGGER);
             let mut env = null_mut();
-            let st = create_env(
-                drop_log,
-                null_mut(),
-                3,
-                c"remotemedia".as_ptr(),
-                &mut env,
-            );
+            let st = create_env(drop_log, null_mut(), 3, c"remotemedia".as_ptr(), &mut env);
             rt.env = env;
             rt.check(st)
                 .map_err(|e| e.into_error("Cannot create the ONNX Runtime environment"))?;
