@@ -140,3 +140,48 @@ export { formatPrometheus, type PrometheusOptions } from "./src/metrics/promethe
 export { wavFrames, type WavFramesOptions } from "./src/io/frames.ts";
 
 // ---- accelerator dispatch (issue 6) ------------------------------------------------
+export {
+  type DeviceInfo,
+  type DeviceKind,
+  type DeviceOptions,
+  type ExecutionProvider,
+  listDevices,
+  loadOnnxRuntime,
+  type OnnxRuntimeInfo,
+  onnxRuntimeInfo,
+  PROVIDER_PRIORITY,
+  type ProviderStatus,
+} from "./src/device/devices.ts";
+export {
+  type CompletionMode,
+  DeviceQueue,
+  type DeviceQueueOptions,
+  type DeviceStats,
+  deviceStats,
+} from "./src/device/queue.ts";
+export {
+  type BindingShapes,
+  OnnxBinding,
+  OnnxModel,
+  type OnnxModelOptions,
+  OnnxSession,
+  type OnnxSessionOptions,
+  type OnnxSessionStats,
+  type ProviderAttempt,
+  type Tensor,
+  type TensorArray,
+  type TensorInfo,
+  type TensorType,
+} from "./src/device/onnx.ts";
+export {
+  detectSpeechSilero,
+  type SileroDetection,
+  SileroVad,
+  SileroVadBatch,
+  type SileroVadBatchOptions,
+  type SileroVadOptions,
+  type SileroVadResult,
+  type SileroVadStats,
+  type SpeechEvent,
+  type SpeechSegment,
+} from "./src/device/silero.ts";

@@ -85,6 +85,42 @@ int32_t rm_pool_stats(rm_pool *pool, uint64_t *out, uint32_t n);
 /* ---- vad (issue 3) --------------------------------------------------------- */
 
 /* ---- device dispatch (issue 6) --------------------------------------------- */
+/* Devices: the native cpu device, then one per available ONNX Runtime provider.
+ * Provider codes: 0 auto, 1 VitisAI, 2 OpenVINO, 3 QNN, 4 CUDA, 5 CPU (tried in that
+ * order). Kind codes: 0 any, 1 cpu, 2 gpu, 3 npu. Forcing an unavailable provider or
+ * kind makes the load job fail with RM_ERR_DEVICE_UNAVAILABLE. Tickets are >= 0.
+ * Buffers given to submit/bind calls stay valid and untouched until completion. */
+typedef struct rm_queue rm_queue;
+typedef struct rm_onnx_session rm_onnx_session;
+typedef struct rm_onnx_binding rm_onnx_binding;
+typedef void (rm_queue_notify_fn)(uint32_t id);
+uint32_t rm_device_count(void);
+int32_t rm_device_describe(uint32_t index, uint8_t *buf, uint32_t cap);
+int32_t rm_ort_load(const uint8_t *path, uint32_t path_len);
+int32_t rm_ort_info(uint8_t *buf, uint32_t cap);
+rm_queue *rm_queue_new(uint32_t device, uint32_t threads);
+void rm_queue_free(rm_queue *queue);
+int32_t rm_queue_shutdown(rm_queue *queue);
+int32_t rm_queue_submit_empty(rm_queue *queue);
+int32_t rm_queue_submit_gain(rm_queue *queue, float *buf, uint32_t n, float gain);
+int32_t rm_queue_submit_dot(rm_queue *queue, const float *a, const float *b, uint32_t n, float *out);
+int32_t rm_queue_submit_load(rm_queue *queue, rm_onnx_session *session);
+int32_t rm_queue_submit_run(rm_queue *queue, rm_onnx_binding *binding);
+int32_t rm_queue_wait(rm_queue *queue, uint32_t timeout_ms);
+int32_t rm_queue_poll(rm_queue *queue, int32_t *out, uint32_t n);
+int32_t rm_queue_job_error(rm_queue *queue, int32_t ticket);
+int32_t rm_queue_set_callback(rm_queue *queue, rm_queue_notify_fn *cb, uint32_t id);
+int32_t rm_queue_stats(rm_queue *queue, double *out, uint32_t n);
+rm_onnx_session *rm_onnx_session_new(const uint8_t *path, uint32_t path_len, uint32_t provider, uint32_t kind, uint32_t intra_threads, uint32_t inter_threads, uint32_t opt_level);
+void rm_onnx_session_free(rm_onnx_session *session);
+int32_t rm_onnx_session_load(rm_onnx_session *session);
+int32_t rm_onnx_session_info(rm_onnx_session *session, uint8_t *buf, uint32_t cap);
+int32_t rm_onnx_session_stats(rm_onnx_session *session, double *out, uint32_t n);
+rm_onnx_binding *rm_onnx_binding_new(rm_onnx_session *session);
+void rm_onnx_binding_free(rm_onnx_binding *binding);
+int32_t rm_onnx_binding_bind(rm_onnx_binding *binding, uint32_t is_output, const uint8_t *name, uint32_t name_len, uint32_t elem_type, const int64_t *shape, uint32_t rank, uint8_t *data, uint32_t bytes);
+const uint8_t *rm_onnx_binding_data_ptr(rm_onnx_binding *binding, uint32_t is_output, const uint8_t *name, uint32_t name_len);
+int32_t rm_onnx_binding_run(rm_onnx_binding *binding);
 
 #ifdef __cplusplus
 }
