@@ -169,7 +169,7 @@ export {
   type OnnxSessionStats,
   type ProviderAttempt,
   type Tensor,
-  type TensorArray,
+  type TensorArray as OnnxTensorArray,
   type TensorInfo,
   type TensorType,
 } from "./src/device/onnx.ts";
