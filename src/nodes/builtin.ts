@@ -14,6 +14,7 @@ import { registerDownmix } from "./downmix.ts";
 import { registerFormatConvert } from "./format_convert.ts";
 import { registerGain } from "./gain.ts";
 import { registerPassThrough } from "./passthrough.ts";
+import { registerSileroVad } from "./silero_vad.ts";
 
 /**
  * A new registry holding every built-in node type (add your own types to it freely).
@@ -23,7 +24,7 @@ import { registerPassThrough } from "./passthrough.ts";
  * @example
  * ```ts
  * import { createRegistry } from "./builtin.ts";
- * console.log(createRegistry().types()); // ["Chunker", "Downmix", "FormatConvert", "Gain", "PassThrough"]
+ * console.log(createRegistry().types().includes("Gain")); // true
  * ```
  */
 export function createRegistry(): NodeRegistry {
@@ -33,6 +34,7 @@ export function createRegistry(): NodeRegistry {
   registerDownmix(r);
   registerFormatConvert(r);
   registerChunker(r);
+  registerSileroVad(r);
   return r;
 }
 
