@@ -58,3 +58,40 @@ Deno.test("SileroVad node rejects audio it cannot run on, naming the fix", async
     /needs 16 kHz or 8 kHz mono audio, got 44100 Hz.*AudioResample/,
   );
 });
+
+Deno.test({
+  name: "OnnxModel node runs the Silero model as a generic model on re-framed audio",
+  ignore: !ready,
+  async fn() {
+    await using p = Pipeline.fromManifest({
+      version: "v1",
+      metadata: { name: "onnx" },
+      nodes: [{
+        id: "m",
+        node_type: "OnnxModel",
+        params: {
+          model: locateSilero().path!,
+          input: "input",
+          outputs: ["output"],
+          frame_size: 576,
+          constants: {
+            state: { dtype: "float32", shape: [2, 1, 128] },
+            sr: { dtype: "int64", shape: [], values: [16000] },
+          },
+          output_shapes: { output: [1, 1], stateN: [2, 1, 128] },
+        },
+      }],
+      connections: [],
+    });
+    const x = new Float32Array(576 * 5).map((_, i) => 0.3 * Math.sin(i / 7));
+    const outs = await p.run(frames(x, 320, 16000));
+    assert.equal(outs.length, 5);
+    for (const o of outs) {
+      assert.equal(o.data.type, "tensor");
+      if (o.data.type !== "tensor") continue;
+      assert.deepEqual(o.data.shape, [1, 1]);
+      const v = o.data.data[0] as number;
+      assert.ok(v >= 0 && v <= 1, `probability ${v}`);
+    }
+  },
+});

@@ -13,6 +13,7 @@ import { registerChunker } from "./chunker.ts";
 import { registerDownmix } from "./downmix.ts";
 import { registerFormatConvert } from "./format_convert.ts";
 import { registerGain } from "./gain.ts";
+import { registerOnnxModel } from "./onnx_model.ts";
 import { registerPassThrough } from "./passthrough.ts";
 import { registerSileroVad } from "./silero_vad.ts";
 
@@ -35,6 +36,7 @@ export function createRegistry(): NodeRegistry {
   registerFormatConvert(r);
   registerChunker(r);
   registerSileroVad(r);
+  registerOnnxModel(r);
   return r;
 }
 
