@@ -52,7 +52,10 @@ function tupleRepr(shape: readonly number[]): string {
  * console.log(bytes.length); // 64 + 240 * 4 = 1024
  * ```
  */
-export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Array {
+export function encodeNpy(
+  data: Float32Array,
+  shape: readonly number[],
+): Uint8Array<ArrayBuffer> {
   const n = checkShape(shape, "encode .npy");
   if (n !== data.length) {
     throw new TypeError(

@@ -47,7 +47,7 @@ function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-async function deflate(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+async function deflate(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new Blob([data]).stream().pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
@@ -127,7 +127,7 @@ export async function encodePng(
   height: number,
   pixels: Uint8Array,
   options: EncodePngOptions = {},
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const channels = options.channels ?? 4;
   const filter = options.filter ?? "auto";
   for (const [name, v] of [["width", width], ["height", height]] as const) {
