@@ -55,6 +55,39 @@ export {
   writeWavFile,
 } from "./src/io/wav.ts";
 
+// ---- entry points (issue 5): PNG, .npy, spectrogram, HTTP/WebSocket service -------
+export { encodePng, type EncodePngOptions, type PngFilter } from "./src/io/png.ts";
+export { decodeNpy, encodeNpy, type NpyArray } from "./src/io/npy.ts";
+export {
+  type MelMatrix,
+  renderSpectrogram,
+  type RenderSpectrogramOptions,
+  type RgbaImage,
+  type SpectrogramSegment,
+} from "./src/io/spectrogram.ts";
+export { type ErrorBody, type ErrorDetails, HttpError, jsonResponse } from "./src/server/errors.ts";
+export {
+  createService,
+  DEFAULT_LIMITS,
+  type RequestContext,
+  type Route,
+  type RouteHandler,
+  type Service,
+  type ServiceLimits,
+  type ServiceLogEntry,
+  type ServiceOptions,
+  type ServiceStats,
+} from "./src/server/service.ts";
+export { type MultipartPart, type Upload } from "./src/server/body.ts";
+export {
+  type PcmFormat,
+  type StreamHandler,
+  type StreamHandlerFactory,
+  type StreamOutput,
+  type StreamOutputs,
+  type StreamStart,
+} from "./src/server/stream.ts";
+
 // ---- DSP kernels (issue 3): fft, resample, mel, vad --------------------------------
 
 // ---- pipeline runtime (issue 4) ----------------------------------------------------
