@@ -207,7 +207,10 @@ fn compute_filterbank(n_mels: usize) -> Filterbank {
             *w = (tri as f64 * enorm) as f32;
         }
     }
-    assert!(n_mels.is_multiple_of(GROUP), "n_mels must be a multiple of {GROUP}");
+    assert!(
+        n_mels.is_multiple_of(GROUP),
+        "n_mels must be a multiple of {GROUP}"
+    );
     let mut groups = Vec::with_capacity(n_mels / GROUP);
     let mut cols = Vec::new();
     for m0 in (0..n_mels).step_by(GROUP) {
