@@ -7,9 +7,53 @@ import { rng } from "./_util.ts";
 const HINTS = ["native", "ts"] as const;
 
 const SIZES = [
-  1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 25, 27, 30, 31, 32, 37, 49, 60, 61, 64,
-  97, 100, 125, 127, 128, 194, 200, 243, 251, 256, 320, 400, 480, 500, 511, 512, 1000, 1009,
-  1024, 2018, 4093, 4096,
+  1,
+  2,
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+  9,
+  11,
+  12,
+  13,
+  15,
+  16,
+  17,
+  25,
+  27,
+  30,
+  31,
+  32,
+  37,
+  49,
+  60,
+  61,
+  64,
+  97,
+  100,
+  125,
+  127,
+  128,
+  194,
+  200,
+  243,
+  251,
+  256,
+  320,
+  400,
+  480,
+  500,
+  511,
+  512,
+  1000,
+  1009,
+  1024,
+  2018,
+  4093,
+  4096,
 ];
 
 function noise(n: number, seed: number): Float32Array {
@@ -122,7 +166,10 @@ for (const hint of HINTS) {
     for (const n of [0, -1, 1.5, NaN, 4194305]) {
       assert.throws(() => new RealFft(n, opts), (e: unknown) => {
         assert.ok(e instanceof RangeError);
-        assert.match(e.message, /^Cannot create an FFT: size .* is not an integer in 1\.\.4194304$/);
+        assert.match(
+          e.message,
+          /^Cannot create an FFT: size .* is not an integer in 1\.\.4194304$/,
+        );
         return true;
       });
     }

@@ -70,7 +70,15 @@ export class RealFft implements Disposable {
     this.spectrumLength = 2 * (Math.floor(n / 2) + 1);
   }
 
-  /** The native transform (for experts and tests); null for the TS backend or once closed. */
+  /** The native `rm_fft` handle (for experts); null for the TS backend or once closed. */
+  get unsafeHandle(): Deno.PointerObject | null {
+    return this.#impl instanceof NativeFft ? this.#impl.unsafeHandle : null;
+  }
+
+  /**
+   * The native binding (tests and benchmarks); null for the TS backend or once closed.
+   * @ignore
+   */
   get unsafeNative(): NativeFft | null {
     return this.#impl instanceof NativeFft ? this.#impl : null;
   }

@@ -604,29 +604,3 @@ mod tests {
         }
     }
 }
-#[cfg(test)]
-mod probe {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn probe_speed() {
-        for isa in [Isa::Scalar, Isa::best()] {
-            for &n in &[400usize, 512, 480, 320, 1024, 97] {
-                let x = super::tests::noise(n, 1);
-                let plan = RealFftPlan::new(n, isa).unwrap();
-                let mut out = vec![0.0; plan.spectrum_len()];
-                let mut s = vec![0.0; plan.scratch_len()];
-                let mut best = f64::MAX;
-                for _ in 0..20 {
-                    let t = std::time::Instant::now();
-                    for _ in 0..2000 {
-                        plan.forward(std::hint::black_box(&x), &mut out, &mut s)
-                            .unwrap();
-                    }
-                    best = best.min(t.elapsed().as_secs_f64() / 2000.0);
-                }
-                println!("{} n={n} {:.0} ns", isa.name(), best * 1e9);
-            }
-        }
-    }
-}

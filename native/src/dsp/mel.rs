@@ -955,24 +955,3 @@ mod tests {
         assert!(out.iter().all(|&v| v == -1.5), "{:?}", &out[..4]);
     }
 }
-#[cfg(test)]
-mod probe {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn probe_speed() {
-        let x: Vec<f32> = (0..480_000)
-            .map(|i| ((i as f32) * 0.01).sin() * 0.3)
-            .collect();
-        for layout in [Layout::MelMajor, Layout::FrameMajor] {
-            let mut out = vec![0.0; 80 * 3000];
-            let mut best = f64::MAX;
-            for _ in 0..20 {
-                let t = std::time::Instant::now();
-                log_mel(&x, 80, layout, 1, &mut out).unwrap();
-                best = best.min(t.elapsed().as_secs_f64());
-            }
-            println!("{layout:?} 30s: {:.3} ms", best * 1e3);
-        }
-    }
-}
