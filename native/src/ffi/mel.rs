@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 /// Opaque streaming log-mel handle.
 pub struct RmMelStream(LogMelStream);
 
-fn batch(
-    symbol: &str,
+/// The arguments of `rm_mel_batch` (shared by both exported names).
+struct BatchArgs {
     samples: *const f32,
     n: u32,
     n_mels: u32,
@@ -18,19 +18,21 @@ fn batch(
     threads: u32,
     out: *mut f32,
     out_len: u32,
-) -> i32 {
+}
+
+fn batch(symbol: &str, a: BatchArgs) -> i32 {
     guard(symbol, || {
-        disjoint(samples, n, out, out_len)?;
-        let layout = Layout::from_code(layout)?;
+        disjoint(a.samples, a.n, a.out, a.out_len)?;
+        let layout = Layout::from_code(a.layout)?;
         // SAFETY: the caller guarantees `n` readable and `out_len` writable floats;
         // ranges checked disjoint.
         let (x, o) = unsafe {
             (
-                slice(samples, n, "samples")?,
-                slice_mut(out, out_len, "output")?,
+                slice(a.samples, a.n, "samples")?,
+                slice_mut(a.out, a.out_len, "output")?,
             )
         };
-        mel::log_mel(x, n_mels as usize, layout, threads as usize, o)
+        mel::log_mel(x, a.n_mels as usize, layout, a.threads as usize, o)
     })
 }
 
@@ -50,8 +52,7 @@ pub unsafe extern "C" fn rm_mel_batch(
     out: *mut f32,
     out_len: u32,
 ) -> i32 {
-    batch(
-        "rm_mel_batch",
+    let args = BatchArgs {
         samples,
         n,
         n_mels,
@@ -59,7 +60,8 @@ pub unsafe extern "C" fn rm_mel_batch(
         threads,
         out,
         out_len,
-    )
+    };
+    batch("rm_mel_batch", args)
 }
 
 /// The same function as `rm_mel_batch`, exported under a second name so a binding can
@@ -79,8 +81,7 @@ pub unsafe extern "C" fn rm_mel_batch_nonblocking(
     out: *mut f32,
     out_len: u32,
 ) -> i32 {
-    batch(
-        "rm_mel_batch_nonblocking",
+    let args = BatchArgs {
         samples,
         n,
         n_mels,
@@ -88,7 +89,8 @@ pub unsafe extern "C" fn rm_mel_batch_nonblocking(
         threads,
         out,
         out_len,
-    )
+    };
+    batch("rm_mel_batch_nonblocking", args)
 }
 
 /// Copy the `[n_mels][201]` Slaney filterbank (80 or 128 mels) into `out`.
@@ -220,7 +222,10 @@ mod tests {
             );
             // a constant input reflects to a constant: every frame is the same
             for row in out.chunks_exact(3) {
-                assert!(row[0].is_finite() && row.iter().all(|&v| v == row[0]), "{row:?}");
+                assert!(
+                    row[0].is_finite() && row.iter().all(|&v| v == row[0]),
+                    "{row:?}"
+                );
             }
             assert_eq!(
                 rm_mel_batch(null(), 480, 80, 0, 1, out.as_mut_ptr(), 240),
@@ -284,7 +289,11 @@ mod tests {
             assert_eq!(got, want);
             assert_eq!(rm_mel_stream_push(h, x.as_ptr(), 300), 1);
             assert_eq!(rm_mel_stream_reset(h), 0);
-            assert_eq!(rm_mel_stream_push(h, x.as_ptr(), 300), 1, "reset starts over");
+            assert_eq!(
+                rm_mel_stream_push(h, x.as_ptr(), 300),
+                1,
+                "reset starts over"
+            );
             assert_eq!(
                 rm_mel_stream_push(null_mut(), x.as_ptr(), 3),
                 Status::NullPointer as i32

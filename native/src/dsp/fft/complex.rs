@@ -419,11 +419,125 @@ pub(crate) fn butterfly_one(st_: &Stage, src: &[f32], dst: &mut [f32], p: usize,
     }
 }
 
+/// Radix-R butterfly in place (no twiddles), R in {2, 3, 4, 5}: the same arithmetic as
+/// [`butterfly_one`].
+#[inline(always)]
+fn butterfly<const R: usize>(a: &mut [C; R]) {
+    let a: &mut [C] = a;
+    match R {
+        2 => {
+            let (a0, a1) = (a[0], a[1]);
+            a[0] = a0.add(a1);
+            a[1] = a0.sub(a1);
+        }
+        3 => {
+            let (a0, a1, a2) = (a[0], a[1], a[2]);
+            let t = a1.add(a2);
+            let u = a0.sub(t.scale(0.5));
+            let v = a1.sub(a2).neg_i().scale(SQRT3_2);
+            a[0] = a0.add(t);
+            a[1] = u.add(v);
+            a[2] = u.sub(v);
+        }
+        4 => {
+            let (a0, a1, a2, a3) = (a[0], a[1], a[2], a[3]);
+            let t0 = a0.add(a2);
+            let t1 = a0.sub(a2);
+            let t2 = a1.add(a3);
+            let t3 = a1.sub(a3).neg_i();
+            a[0] = t0.add(t2);
+            a[1] = t1.add(t3);
+            a[2] = t0.sub(t2);
+            a[3] = t1.sub(t3);
+        }
+        5 => {
+            let (a0, a1, a2, a3, a4) = (a[0], a[1], a[2], a[3], a[4]);
+            let t1 = a1.add(a4);
+            let t2 = a2.add(a3);
+            let d1 = a1.sub(a4);
+            let d2 = a2.sub(a3);
+            let x1 = a0.add(t1.scale(C51)).add(t2.scale(C52));
+            let x2 = a0.add(t1.scale(C52)).add(t2.scale(C51));
+            let y1 = d1.scale(S51).add(d2.scale(S52)).neg_i();
+            let y2 = d1.scale(S52).sub(d2.scale(S51)).neg_i();
+            a[0] = a0.add(t1).add(t2);
+            a[1] = x1.add(y1);
+            a[2] = x2.add(y2);
+            a[3] = x2.sub(y2);
+            a[4] = x1.sub(y1);
+        }
+        _ => unreachable!("radix {R} has no specialized butterfly"),
+    }
+}
+
+/// A pass of radix R in {2, 3, 4, 5}: twiddles loaded once per `p`, the R input rows and
+/// the output block sliced once per `p` so the `q` loop runs without index arithmetic.
+#[inline(always)]
+fn pass<const R: usize>(st_: &Stage, src: &[f32], dst: &mut [f32]) {
+    let (m, s) = (st_.m, st_.s);
+    let n = R * m * s;
+    let (src, dst) = (&src[..2 * n], &mut dst[..2 * n]);
+    if s == 1 {
+        // First pass: one `q` per `p`; index directly.
+        for (p, out) in dst.chunks_exact_mut(2 * R).enumerate() {
+            let mut a = [C { re: 0.0, im: 0.0 }; R];
+            for (k, v) in a.iter_mut().enumerate() {
+                *v = ld(src, p + k * m);
+            }
+            butterfly::<R>(&mut a);
+            st(out, 0, a[0]);
+            for (j, v) in a.iter().enumerate().skip(1) {
+                let i = 2 * (p * (R - 1) + j - 1);
+                st(
+                    out,
+                    j,
+                    v.mul(C {
+                        re: st_.tw[i],
+                        im: st_.tw[i + 1],
+                    }),
+                );
+            }
+        }
+        return;
+    }
+    for (p, out) in dst.chunks_exact_mut(2 * s * R).enumerate() {
+        let mut w = [C { re: 1.0, im: 0.0 }; R];
+        for (j, wj) in w.iter_mut().enumerate().skip(1) {
+            let i = 2 * (p * (R - 1) + j - 1);
+            *wj = C {
+                re: st_.tw[i],
+                im: st_.tw[i + 1],
+            };
+        }
+        let rows: [&[f32]; R] =
+            std::array::from_fn(|k| &src[2 * s * (p + k * m)..2 * s * (p + k * m + 1)]);
+        for q in 0..s {
+            let mut a = [C { re: 0.0, im: 0.0 }; R];
+            for (v, row) in a.iter_mut().zip(&rows) {
+                *v = ld(row, q);
+            }
+            butterfly::<R>(&mut a);
+            for (j, v) in a.iter().enumerate() {
+                let v = if j == 0 || p == 0 { *v } else { v.mul(w[j]) };
+                st(out, q + s * j, v);
+            }
+        }
+    }
+}
+
 /// A whole stage with the scalar kernels.
 pub(crate) fn stage_scalar(st_: &Stage, src: &[f32], dst: &mut [f32]) {
-    for p in 0..st_.m {
-        for q in 0..st_.s {
-            butterfly_one(st_, src, dst, p, q);
+    match st_.radix {
+        2 => pass::<2>(st_, src, dst),
+        3 => pass::<3>(st_, src, dst),
+        4 => pass::<4>(st_, src, dst),
+        5 => pass::<5>(st_, src, dst),
+        _ => {
+            for p in 0..st_.m {
+                for q in 0..st_.s {
+                    butterfly_one(st_, src, dst, p, q);
+                }
+            }
         }
     }
 }
