@@ -190,6 +190,11 @@ for (const hint of HINTS) {
       () => fft.inverse(new Float32Array(10), new Float32Array(9)),
       /Cannot run the inverse FFT: output holds 9 samples, expected 8/,
     );
+    assert.throws(
+      // deno-lint-ignore no-explicit-any
+      () => fft.forward(new Float64Array(8) as any, new Float32Array(10)),
+      (e: unknown) => e instanceof TypeError && /must be Float32Arrays/.test(e.message),
+    );
     fft.close();
     fft.close();
     assert.throws(

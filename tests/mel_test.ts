@@ -279,6 +279,11 @@ for (const hint of HINTS) {
     );
     assert.throws(
       // deno-lint-ignore no-explicit-any
+      () => whisperLogMel(x, { ...opts, output: new Float64Array(240) as any }),
+      (e: unknown) => e instanceof TypeError && /output must be a Float32Array/.test(e.message),
+    );
+    assert.throws(
+      // deno-lint-ignore no-explicit-any
       () => whisperLogMel([1, 2, 3] as any, opts),
       (e: unknown) => e instanceof TypeError,
     );

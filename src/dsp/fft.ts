@@ -16,6 +16,12 @@ import { MAX_FFT_SIZE, TsFft } from "./_fft_ts.ts";
 
 export type { RuntimeHint } from "./_backend.ts";
 
+function checkTypes(op: string, input: unknown, output: unknown): void {
+  if (!(input instanceof Float32Array) || !(output instanceof Float32Array)) {
+    throw new TypeError(`Cannot ${op}: input and output must be Float32Arrays`);
+  }
+}
+
 /** Options for {@link RealFft}. */
 export interface RealFftOptions {
   /**
@@ -95,7 +101,7 @@ export class RealFft implements Disposable {
    * @param output `spectrumLength` floats: `n/2 + 1` interleaved `re, im` pairs.
    * @returns `output`.
    * @throws {RangeError} if a buffer has the wrong length.
-   * @throws {TypeError} if the transform is closed.
+   * @throws {TypeError} if the transform is closed or a buffer is not a Float32Array.
    *
    * @example DC of a constant signal
    * ```ts
@@ -107,6 +113,7 @@ export class RealFft implements Disposable {
    */
   forward(input: Float32Array, output: Float32Array): Float32Array {
     const impl = this.#live("run the forward FFT");
+    checkTypes("run the forward FFT", input, output);
     if (input.length !== this.size) {
       throw new RangeError(
         `Cannot run the forward FFT: input holds ${input.length} samples, expected ${this.size}`,
@@ -129,7 +136,7 @@ export class RealFft implements Disposable {
    * @param output `n` samples.
    * @returns `output`.
    * @throws {RangeError} if a buffer has the wrong length.
-   * @throws {TypeError} if the transform is closed.
+   * @throws {TypeError} if the transform is closed or a buffer is not a Float32Array.
    *
    * @example Back from a spectrum
    * ```ts
@@ -141,6 +148,7 @@ export class RealFft implements Disposable {
    */
   inverse(input: Float32Array, output: Float32Array): Float32Array {
     const impl = this.#live("run the inverse FFT");
+    checkTypes("run the inverse FFT", input, output);
     if (input.length !== this.spectrumLength) {
       throw new RangeError(
         `Cannot run the inverse FFT: input holds ${input.length} floats, expected ${this.spectrumLength}`,

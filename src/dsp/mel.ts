@@ -116,6 +116,9 @@ function checkLength(op: string, n: number): void {
 }
 
 function checkOutput(op: string, out: Float32Array, nMels: number, nFrames: number): void {
+  if (!(out instanceof Float32Array)) {
+    throw new TypeError(`Cannot ${op}: output must be a Float32Array`);
+  }
   if (out.length !== nMels * nFrames) {
     throw new RangeError(
       `Cannot ${op}: output holds ${out.length} floats, expected ${nMels * nFrames} ` +
@@ -284,8 +287,8 @@ export class LogMel implements Disposable {
     this.layout = options?.layout ?? "mel-major";
     const code = layoutCode(op, this.layout);
     const cap = options?.capacityFrames ?? 3000;
-    if (!Number.isInteger(cap) || cap < 0 || cap > 1 << 20) {
-      throw new RangeError(`Cannot ${op}: capacityFrames ${cap} is not an integer in 0..2^20`);
+    if (!Number.isInteger(cap) || cap < 0 || cap > 1 << 18) {
+      throw new RangeError(`Cannot ${op}: capacityFrames ${cap} is not an integer in 0..262144`);
     }
     const lib = resolveNative(options?.runtimeHint);
     this.backend = lib === null ? "ts" : "native";
@@ -349,7 +352,7 @@ export class LogMel implements Disposable {
    * @param output Exactly `outputLength` floats; allocated when omitted.
    * @returns The spectrogram of everything pushed since the last finish/reset.
    * @throws {RangeError} for fewer than 201 samples pushed or an output of the wrong length.
-   * @throws {TypeError} if the stream is closed.
+   * @throws {TypeError} if the stream is closed or `output` is not a Float32Array.
    *
    * @example
    * ```ts

@@ -546,7 +546,7 @@ impl LogMelStream {
     /// frames before it has to grow (3000 = one 30 s Whisper window).
     pub fn new(n_mels: usize, layout: Layout, capacity_frames: usize) -> Result<LogMelStream> {
         check_mels(n_mels)?;
-        let capacity_frames = capacity_frames.min(1 << 20);
+        let capacity_frames = capacity_frames.min(1 << 18);
         Ok(LogMelStream {
             n_mels,
             layout,

@@ -1,8 +1,8 @@
-//! The per-frame log-mel kernel compiled for AVX2 + FMA: the same code as the scalar
+//! The per-frame log-mel kernel compiled for AVX2 + FMA: the same source as the scalar
 //! path (`FrameKernel::load`/`compute`, inlined here), vectorized 8 wide by the compiler.
-//! Callable only with an [`Avx2`] token, which proves the CPU has both features. The
-//! compiler does not contract multiply-adds into FMAs, so results are bit-identical to the
-//! scalar path.
+//! Callable only with an [`Avx2`] token, which proves the CPU has both features. Rust does
+//! not contract multiply-adds into FMAs, so the windowing, power, filterbank and log steps
+//! round exactly as the scalar code does; the FFT underneath runs its own AVX2 kernels.
 
 use super::FrameKernel;
 use crate::dsp::fft::Avx2;
