@@ -32,6 +32,14 @@ for (const n of [512, 400]) {
       nat.forward(x, out);
     },
   });
+  const raw = nat.unsafeNative!;
+  Deno.bench({
+    group,
+    name: `native binding only (rm_fft_forward, ${raw.isa})`,
+    fn() {
+      raw.forward(x, out);
+    },
+  });
   Deno.bench({
     group,
     name: "TS RealFft.forward",

@@ -47,6 +47,14 @@ Deno.bench({
     whisperLogMel(x, { output: out, threads: 2, runtimeHint: "native" });
   },
 });
+const out128 = new Float32Array(128 * 3000);
+Deno.bench({
+  group,
+  name: "native, 128 mels, mel-major, 1 thread",
+  fn() {
+    whisperLogMel(x, { nMels: 128, output: out128, runtimeHint: "native" });
+  },
+});
 const stream = new LogMel({ runtimeHint: "native" });
 Deno.bench({
   group,

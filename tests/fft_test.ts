@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { RealFft } from "../src/dsp/fft.ts";
 import { NativeError } from "../src/ffi/error.ts";
+import { fftFinalizerFrees } from "../src/ffi/fft.ts";
 import { native } from "../src/ffi/loader.ts";
 import { rng } from "./_util.ts";
 
@@ -254,4 +255,23 @@ Deno.test("RealFft native library validates lengths itself (NativeError)", () =>
     assert.equal(e.codeName, "RM_ERR_BUFFER_TOO_SMALL");
     return true;
   });
+});
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+Deno.test({
+  name: "RealFft dropped without close is freed by the finalizer backstop",
+  ignore: gc === undefined,
+  async fn() {
+    const before = fftFinalizerFrees();
+    (() => {
+      for (let i = 0; i < 3; i++) new RealFft(400, { runtimeHint: "native" });
+      new RealFft(512, { runtimeHint: "native" }).close(); // closed: not the finalizer's
+    })();
+    for (let i = 0; i < 20 && fftFinalizerFrees() - before < 3; i++) {
+      gc!();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(fftFinalizerFrees() - before, 3);
+  },
 });

@@ -3,7 +3,7 @@ import { LogMel, melFilterbank, whisperLogMel, whisperLogMelAsync } from "../src
 import type { LogMelResult, MelLayout } from "../src/dsp/mel.ts";
 import { NativeError } from "../src/ffi/error.ts";
 import { native } from "../src/ffi/loader.ts";
-import { nativeMel } from "../src/ffi/mel.ts";
+import { melStreamFinalizerFrees, nativeMel } from "../src/ffi/mel.ts";
 import { readF32, rng, testdata } from "./_util.ts";
 
 const HINTS = ["native", "ts"] as const;
@@ -352,4 +352,23 @@ Deno.test("whisperLogMel native library validates arguments itself (NativeError)
     message: /RM_ERR_BUFFER_TOO_SMALL/,
   });
   assert.throws(() => m.createStream(64, 0, 0), { name: "NativeError", message: /n_mels 64/ });
+});
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+Deno.test({
+  name: "LogMel dropped without close is freed by the finalizer backstop",
+  ignore: gc === undefined,
+  async fn() {
+    const before = melStreamFinalizerFrees();
+    (() => {
+      for (let i = 0; i < 3; i++) new LogMel({ runtimeHint: "native" }).push(new Float32Array(480));
+      new LogMel({ runtimeHint: "native" }).close(); // closed: not the finalizer's
+    })();
+    for (let i = 0; i < 20 && melStreamFinalizerFrees() - before < 3; i++) {
+      gc!();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(melStreamFinalizerFrees() - before, 3);
+  },
 });

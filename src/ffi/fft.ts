@@ -24,9 +24,21 @@ interface Held {
   handle: Deno.PointerObject;
 }
 
+let finalizerFrees = 0;
+
 const registry = new FinalizationRegistry<Held>(({ lib, handle }) => {
   lib.symbols.rm_fft_free(handle);
+  finalizerFrees++;
 });
+
+/**
+ * Native FFT handles freed by the finalizer backstop (not by `close`), for lifetime tests.
+ *
+ * @returns The count since the module loaded.
+ */
+export function fftFinalizerFrees(): number {
+  return finalizerFrees;
+}
 
 /** A native `rm_fft` handle. */
 export class NativeFft implements FftBackend {

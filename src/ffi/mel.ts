@@ -51,9 +51,21 @@ interface Held {
   handle: Deno.PointerObject;
 }
 
+let finalizerFrees = 0;
+
 const registry = new FinalizationRegistry<Held>(({ lib, handle }) => {
   lib.symbols.rm_mel_stream_free(handle);
+  finalizerFrees++;
 });
+
+/**
+ * Native log-mel streams freed by the finalizer backstop (not by `close`), for lifetime tests.
+ *
+ * @returns The count since the module loaded.
+ */
+export function melStreamFinalizerFrees(): number {
+  return finalizerFrees;
+}
 
 /** A native `rm_mel_stream` handle. */
 export class NativeMelStream implements MelStreamBackend {
