@@ -30,6 +30,7 @@ pub(crate) struct Stage {
     pub tw: Vec<f32>,
     /// The same twiddles transposed, index `(j-1)*m + p` (used by vector kernels that run
     /// over `p` when `s == 1`).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub tw_t: Vec<f32>,
     /// `exp(-2*pi*i*t/radix)` for `t < radix` (generic radix only).
     pub roots: Vec<f32>,
