@@ -122,26 +122,32 @@ impl Filterbank {
     /// triangles. Four accumulators (bins `k0 + 4i + u`) keep the adds independent.
     #[inline(always)]
     fn apply(&self, power: &[f32], out: &mut [f32]) {
-        for (o, &(k0, span, off)) in out.chunks_exact_mut(GROUP).zip(&self.groups) {
-            let mut acc = [[0f32; GROUP]; 4];
-            let p = &power[k0..k0 + span];
-            let cols = &self.cols[off..off + span * GROUP];
-            let p4 = p.chunks_exact(4);
-            let (p_rest, c_rest) = (p4.remainder(), &cols[span / 4 * 4 * GROUP..]);
-            for (pp, cc) in p4.zip(cols.chunks_exact(4 * GROUP)) {
-                for ((a, &pv), col) in acc.iter_mut().zip(pp).zip(cc.chunks_exact(GROUP)) {
-                    for (x, &w) in a.iter_mut().zip(col) {
-                        *x += pv * w;
-                    }
-                }
+        #[inline(always)]
+        fn axpy(acc: &mut [f32; GROUP], p: f32, w: &[f32]) {
+            let w: &[f32; GROUP] = w[..GROUP].try_into().expect("group column");
+            for l in 0..GROUP {
+                acc[l] += p * w[l];
             }
-            for ((a, &pv), col) in acc.iter_mut().zip(p_rest).zip(c_rest.chunks_exact(GROUP)) {
-                for (x, &w) in a.iter_mut().zip(col) {
-                    *x += pv * w;
-                }
+        }
+        for (o, &(k0, span, off)) in out.chunks_exact_mut(GROUP).zip(&self.groups) {
+            let p = &power[k0..k0 + span];
+            let c = &self.cols[off..off + span * GROUP];
+            let (mut a0, mut a1, mut a2, mut a3) =
+                ([0f32; GROUP], [0f32; GROUP], [0f32; GROUP], [0f32; GROUP]);
+            let mut i = 0;
+            while i + 4 <= span {
+                axpy(&mut a0, p[i], &c[GROUP * i..]);
+                axpy(&mut a1, p[i + 1], &c[GROUP * (i + 1)..]);
+                axpy(&mut a2, p[i + 2], &c[GROUP * (i + 2)..]);
+                axpy(&mut a3, p[i + 3], &c[GROUP * (i + 3)..]);
+                i += 4;
+            }
+            while i < span {
+                axpy(&mut a0, p[i], &c[GROUP * i..]);
+                i += 1;
             }
             for (l, v) in o.iter_mut().enumerate() {
-                *v = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
+                *v = (a0[l] + a1[l]) + (a2[l] + a3[l]);
             }
         }
     }
