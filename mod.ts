@@ -89,6 +89,17 @@ export {
 } from "./src/server/stream.ts";
 
 // ---- DSP kernels (issue 3): fft, resample, mel, vad --------------------------------
+export { RealFft, type RealFftOptions } from "./src/dsp/fft.ts";
+export {
+  LogMel,
+  type LogMelOptions,
+  type LogMelResult,
+  melFilterbank,
+  type MelLayout,
+  whisperLogMel,
+  whisperLogMelAsync,
+  type WhisperLogMelOptions,
+} from "./src/dsp/mel.ts";
 
 // ---- pipeline runtime (issue 4) ----------------------------------------------------
 export {

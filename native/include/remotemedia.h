@@ -77,10 +77,33 @@ int32_t rm_pool_release(rm_pool *pool, uint8_t *block);
 int32_t rm_pool_stats(rm_pool *pool, uint64_t *out, uint32_t n);
 
 /* ---- fft (issue 3) --------------------------------------------------------- */
+/* Real FFT of any length n (1..4194304). Spectrum: n/2+1 interleaved re,im pairs.
+ * forward is unnormalized; inverse scales by 1/n. Plans are cached and shared. */
+typedef struct rm_fft rm_fft;
+rm_fft *rm_fft_new(uint32_t n);
+void rm_fft_free(rm_fft *h);
+uint32_t rm_fft_size(rm_fft *h);
+const uint8_t *rm_fft_plan_addr(rm_fft *h);
+const char *rm_fft_isa(rm_fft *h);
+int32_t rm_fft_forward(rm_fft *h, const float *input, uint32_t n, float *out, uint32_t out_len);
+int32_t rm_fft_inverse(rm_fft *h, const float *input, uint32_t in_len, float *out, uint32_t out_len);
 
 /* ---- resample (issue 3) ---------------------------------------------------- */
 
 /* ---- mel (issue 3) --------------------------------------------------------- */
+/* Whisper log-mel at 16 kHz: n_mels 80 or 128; n_frames = n / 160 (n >= 201).
+ * layout: 0 = [n_mels][n_frames], 1 = [n_frames][n_mels]. rm_mel_batch_nonblocking is the
+ * same function under a second name, for a nonblocking binding. Stream push/finish return
+ * a frame count (>= 0) or a negative status; finish resets the stream. */
+typedef struct rm_mel_stream rm_mel_stream;
+int32_t rm_mel_batch(const float *samples, uint32_t n, uint32_t n_mels, uint32_t layout, uint32_t threads, float *out, uint32_t out_len);
+int32_t rm_mel_batch_nonblocking(const float *samples, uint32_t n, uint32_t n_mels, uint32_t layout, uint32_t threads, float *out, uint32_t out_len);
+int32_t rm_mel_filters(uint32_t n_mels, float *out, uint32_t out_len);
+rm_mel_stream *rm_mel_stream_new(uint32_t n_mels, uint32_t layout, uint32_t capacity_frames);
+void rm_mel_stream_free(rm_mel_stream *h);
+int32_t rm_mel_stream_push(rm_mel_stream *h, const float *samples, uint32_t n);
+int32_t rm_mel_stream_finish(rm_mel_stream *h, float *out, uint32_t out_len);
+int32_t rm_mel_stream_reset(rm_mel_stream *h);
 
 /* ---- vad (issue 3) --------------------------------------------------------- */
 
