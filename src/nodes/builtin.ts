@@ -16,6 +16,7 @@ import { registerGain } from "./gain.ts";
 import { registerOnnxModel } from "./onnx_model.ts";
 import { registerPassThrough } from "./passthrough.ts";
 import { registerSileroVad } from "./silero_vad.ts";
+import { registerWhisperMel } from "./whisper_mel.ts";
 
 /**
  * A new registry holding every built-in node type (add your own types to it freely).
@@ -37,6 +38,7 @@ export function createRegistry(): NodeRegistry {
   registerChunker(r);
   registerSileroVad(r);
   registerOnnxModel(r);
+  registerWhisperMel(r);
   return r;
 }
 
