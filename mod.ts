@@ -56,6 +56,13 @@ export {
 } from "./src/io/wav.ts";
 
 // ---- DSP kernels (issue 3): fft, resample, mel, vad --------------------------------
+export {
+  resample,
+  type ResampleOptions,
+  type ResampleQuality,
+  Resampler,
+  type ResamplerOptions,
+} from "./src/dsp/resample.ts";
 
 // ---- pipeline runtime (issue 4) ----------------------------------------------------
 
