@@ -28,7 +28,7 @@ export const MAX_FACTOR = 256;
 /** Largest channel count. */
 export const MAX_CHANNELS = 64;
 const TAP_MULTIPLE = 16;
-const BLOCK = 2048;
+const BLOCK = 8192;
 
 /** A designed polyphase filter. */
 export interface ResampleDesign {

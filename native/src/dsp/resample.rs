@@ -29,7 +29,7 @@ pub use kernel::{Kernel, Run};
 use crate::error::{Error, Result};
 
 /// Input frames appended to the history per inner pass.
-pub const BLOCK: usize = 2048;
+pub const BLOCK: usize = 8192;
 /// Largest channel count.
 pub const MAX_CHANNELS: usize = 64;
 

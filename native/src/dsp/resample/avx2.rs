@@ -129,20 +129,48 @@ unsafe fn dot4<const SAME_ROW: bool, const SAME_X: bool>(
     [reduce(a0, b0), reduce(a1, b1), reduce(a2, b2), reduce(a3, b3)]
 }
 
+/// Compute the run. When there are at least `4·up` outputs, they go in phase-major
+/// order: outputs `r, r + up, r + 2·up, ...` share coefficient row `phase(r)` and their
+/// windows are `down` samples apart, so four of them at a time load the row once (and a
+/// large table is read from memory once per block instead of once per output). The
+/// remainder goes in output order, four at a time with separate rows. Every output is
+/// computed with the same arithmetic either way.
+///
 /// # Safety
 /// AVX2+FMA must be available and `run.check(n, out, stride)` must have passed.
 #[target_feature(enable = "avx2,fma")]
 unsafe fn run_avx2(run: &Run, out: &mut [f32], stride: usize, n: usize) {
     let taps = run.taps;
+    let up = run.up as usize;
+    let down = run.step_int * up + run.step_frac as usize;
     let t = run.table.as_ptr();
     let x = run.lane.as_ptr();
     let o = out.as_mut_ptr();
     let (mut off, mut phase) = (run.off, run.phase);
-    let mut k = 0;
+    let reps = n / (4 * up) * 4;
     // SAFETY (whole body): `check` proved that every window `off .. off + taps` of the
     // `n` outputs lies in `lane`, every phase is < up (a row of `table`) and every
-    // `k * stride` is inside `out`.
+    // `k * stride` is inside `out`; the phase-major loop visits exactly outputs
+    // `0 .. reps * up`, whose windows are those of the run.
     unsafe {
+        if reps > 0 {
+            for r in 0..up {
+                let row = t.add(phase as usize * taps);
+                let mut i = 0;
+                while i < reps {
+                    let xs = [0, 1, 2, 3].map(|g| x.add(off + (i + g) * down));
+                    let y = dot4::<true, false>([row; 4], xs, taps);
+                    for (g, v) in y.into_iter().enumerate() {
+                        *o.add((r + (i + g) * up) * stride) = v;
+                    }
+                    i += 4;
+                }
+                run.step(&mut off, &mut phase);
+            }
+            // `up` steps from output 0 reached output `up`; continue at `reps * up`.
+            off += (reps - 1) * down;
+        }
+        let mut k = reps * up;
         while k + 4 <= n {
             let mut offs = [0usize; 4];
             let mut rows = [t; 4];
@@ -152,9 +180,7 @@ unsafe fn run_avx2(run: &Run, out: &mut [f32], stride: usize, n: usize) {
                 run.step(&mut off, &mut phase);
             }
             let xs = offs.map(|q| x.add(q));
-            let y = if run.up == 1 {
-                dot4::<true, false>(rows, xs, taps)
-            } else if offs[0] == offs[3] {
+            let y = if offs[0] == offs[3] {
                 dot4::<false, true>(rows, xs, taps)
             } else {
                 dot4::<false, false>(rows, xs, taps)

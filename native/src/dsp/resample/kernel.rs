@@ -166,7 +166,7 @@ mod tests {
         let k = Kernel::detect();
         for (taps, up, down) in [(16usize, 1u64, 3u64), (32, 3, 1), (48, 160, 441), (336, 1, 3), (112, 3, 1)] {
             let table = data(taps * up as usize, 7);
-            let lane = data(taps + 40 * down as usize, 100);
+            let lane = data(taps + (8 * up as usize + 40) * down as usize / up as usize + 8, 100);
             let run = Run {
                 table: &table,
                 taps,
@@ -177,7 +177,8 @@ mod tests {
                 off: 3,
                 phase: up / 2,
             };
-            let n = 37;
+            // Enough outputs for the phase-major path (>= 4·up) plus a remainder.
+            let n = 8 * up as usize + 37;
             let mut whole = vec![0f32; n];
             k.run(&run, &mut whole, 1, n);
             let (mut off, mut phase) = (run.off, run.phase);
