@@ -296,19 +296,25 @@ export class TsResampler implements ResamplerCore {
   #produce(out: Float32Array, at: number, room: number, end: number): number {
     const n = Math.min(this.#available(end) - this.#emitted, room);
     if (n <= 0) return 0;
-    const c = this.channels, taps = this.taps, up = this.up, cap = this.#cap;
-    const stepInt = Math.floor(this.down / up), stepFrac = this.down % up;
+    // Everything below is a small integer: `| 0` lets the JIT index with int32s.
+    const c = this.channels | 0, taps = this.taps | 0, up = this.up | 0, cap = this.#cap | 0;
+    const stepInt = Math.floor(this.down / up) | 0, stepFrac = (this.down % up) | 0;
     const num = (this.#emitted - this.delay) * this.down;
-    const p0 = num - floorDiv(num, up) * up;
-    const off0 = this.#windowStart(this.#emitted) - this.#base;
+    const p0 = (num - floorDiv(num, up) * up) | 0;
+    const off0 = (this.#windowStart(this.#emitted) - this.#base) | 0;
     const h = this.#hist, t = this.table;
     for (let ch = 0; ch < c; ch++) {
-      let off = ch * cap + off0, phase = p0;
+      let off = (ch * cap + off0) | 0, phase = p0;
       for (let k = 0; k < n; k++) {
-        const r = phase * taps;
-        let acc = 0;
-        for (let i = 0; i < taps; i++) acc += t[r + i]! * h[off + i]!;
-        out[(at + k) * c + ch] = acc;
+        // taps is a multiple of 16: four partial sums keep the FPU busy.
+        let a = 0, b = 0, d = 0, e = 0;
+        for (let i = 0, r = phase * taps, j = off; i < taps; i += 4, r += 4, j += 4) {
+          a += t[r]! * h[j]!;
+          b += t[r + 1]! * h[j + 1]!;
+          d += t[r + 2]! * h[j + 2]!;
+          e += t[r + 3]! * h[j + 3]!;
+        }
+        out[(at + k) * c + ch] = (a + b) + (d + e);
         off += stepInt;
         phase += stepFrac;
         if (phase >= up) {
