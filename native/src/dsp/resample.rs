@@ -169,7 +169,8 @@ impl Resampler {
     /// Outputs available once the input indices `< end` are known.
     fn available(&self, end: u64) -> u64 {
         let half = (self.taps / 2) as i128;
-        let k = self.delay as i128 + ceil_div((end as i128 - half) * self.up as i128, self.down as i128);
+        let k = self.delay as i128
+            + ceil_div((end as i128 - half) * self.up as i128, self.down as i128);
         k.max(0) as u64
     }
 

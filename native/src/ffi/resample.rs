@@ -106,7 +106,12 @@ pub unsafe extern "C" fn rm_resampler_flush(
 ) -> i32 {
     guard("rm_resampler_flush", || {
         // SAFETY: caller contract above.
-        let (r, y) = unsafe { (handle(h, "resampler")?, slice_mut(output, out_len, "output")?) };
+        let (r, y) = unsafe {
+            (
+                handle(h, "resampler")?,
+                slice_mut(output, out_len, "output")?,
+            )
+        };
         if out_written.is_null() {
             return Err(Error::new(Status::NullPointer, "out_written is null"));
         }

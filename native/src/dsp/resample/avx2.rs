@@ -126,7 +126,12 @@ unsafe fn dot4<const SAME_ROW: bool, const SAME_X: bool>(
             i += 16;
         }
     }
-    [reduce(a0, b0), reduce(a1, b1), reduce(a2, b2), reduce(a3, b3)]
+    [
+        reduce(a0, b0),
+        reduce(a1, b1),
+        reduce(a2, b2),
+        reduce(a3, b3),
+    ]
 }
 
 /// Compute the run. When there are at least `4·up` outputs, they go in phase-major

@@ -139,7 +139,9 @@ pub fn design(in_rate: u32, out_rate: u32, quality: Quality) -> Result<Design> {
     let n = (atten - 7.95) / (2.285 * 2.0 * std::f64::consts::PI * width) + 1.0;
     // Every output window must overlap the next one, so the history never has holes.
     let min_taps = (down.div_ceil(up) + 1) as usize;
-    let taps = (n.ceil() as usize).max(min_taps).next_multiple_of(TAP_MULTIPLE);
+    let taps = (n.ceil() as usize)
+        .max(min_taps)
+        .next_multiple_of(TAP_MULTIPLE);
     let beta = kaiser_beta(atten);
     let i0_beta = bessel_i0(beta);
     let half = (taps / 2) as i64;

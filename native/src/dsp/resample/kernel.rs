@@ -96,11 +96,16 @@ impl Run<'_> {
             return;
         }
         let total = self.phase as u128 + (n as u128 - 1) * self.step_frac as u128;
-        let last = self.off as u128
-            + (n as u128 - 1) * self.step_int as u128
-            + total / self.up as u128;
-        assert!(last + self.taps as u128 <= self.lane.len() as u128, "window out of range");
-        assert!(stride >= 1 && (n - 1) * stride < out.len(), "output out of range");
+        let last =
+            self.off as u128 + (n as u128 - 1) * self.step_int as u128 + total / self.up as u128;
+        assert!(
+            last + self.taps as u128 <= self.lane.len() as u128,
+            "window out of range"
+        );
+        assert!(
+            stride >= 1 && (n - 1) * stride < out.len(),
+            "output out of range"
+        );
     }
 }
 
@@ -164,9 +169,18 @@ mod tests {
     #[test]
     fn kernels_agree_with_f64_reference_and_runs_are_bit_identical() {
         let k = Kernel::detect();
-        for (taps, up, down) in [(16usize, 1u64, 3u64), (32, 3, 1), (48, 160, 441), (336, 1, 3), (112, 3, 1)] {
+        for (taps, up, down) in [
+            (16usize, 1u64, 3u64),
+            (32, 3, 1),
+            (48, 160, 441),
+            (336, 1, 3),
+            (112, 3, 1),
+        ] {
             let table = data(taps * up as usize, 7);
-            let lane = data(taps + (8 * up as usize + 40) * down as usize / up as usize + 8, 100);
+            let lane = data(
+                taps + (8 * up as usize + 40) * down as usize / up as usize + 8,
+                100,
+            );
             let run = Run {
                 table: &table,
                 taps,
@@ -184,8 +198,15 @@ mod tests {
             let (mut off, mut phase) = (run.off, run.phase);
             for (j, &w) in whole.iter().enumerate() {
                 let row = &table[phase as usize * taps..][..taps];
-                let want: f64 = row.iter().zip(&lane[off..]).map(|(&a, &b)| a as f64 * b as f64).sum();
-                assert!((w as f64 - want).abs() < 1e-5, "taps {taps} out {j}: {w} vs {want}");
+                let want: f64 = row
+                    .iter()
+                    .zip(&lane[off..])
+                    .map(|(&a, &b)| a as f64 * b as f64)
+                    .sum();
+                assert!(
+                    (w as f64 - want).abs() < 1e-5,
+                    "taps {taps} out {j}: {w} vs {want}"
+                );
                 assert!((dot(row, &lane[off..]) as f64 - want).abs() < 1e-5);
                 // One output at a time (the tail path) gives the same bits as a batch.
                 let mut one = [0f32; 1];
@@ -207,7 +228,16 @@ mod tests {
     fn run_check_rejects_windows_past_the_lane() {
         let table = [0f32; 16];
         let lane = [0f32; 20];
-        let run = Run { table: &table, taps: 16, up: 1, step_int: 3, step_frac: 0, lane: &lane, off: 0, phase: 0 };
+        let run = Run {
+            table: &table,
+            taps: 16,
+            up: 1,
+            step_int: 3,
+            step_frac: 0,
+            lane: &lane,
+            off: 0,
+            phase: 0,
+        };
         Kernel::detect().run(&run, &mut [0f32; 4], 1, 3);
     }
 }

@@ -107,16 +107,30 @@ fn matches_direct_convolution_oracle() {
 
 #[test]
 fn chunking_does_not_change_output() {
-    for (fi, fo) in [(48_000, 16_000), (44_100, 16_000), (8_000, 16_000), (16_000, 48_000)] {
+    for (fi, fo) in [
+        (48_000, 16_000),
+        (44_100, 16_000),
+        (8_000, 16_000),
+        (16_000, 48_000),
+    ] {
         for channels in [1usize, 2, 4] {
             let x = noise(fi as usize / 5 * channels, 99 + channels as u32);
             let mut r = Resampler::new(fi, fo, channels, Quality::Default).unwrap();
             let whole = run_chunked(&mut r, &x, &[usize::MAX]);
-            for chunks in [vec![fi as usize / 50], vec![fi as usize / 100], vec![1, 7, 333], vec![0, 5000, 3]] {
+            for chunks in [
+                vec![fi as usize / 50],
+                vec![fi as usize / 100],
+                vec![1, 7, 333],
+                vec![0, 5000, 3],
+            ] {
                 let got = run_chunked(&mut r, &x, &chunks);
                 assert_eq!(got.len(), whole.len());
                 for (i, (a, b)) in whole.iter().zip(&got).enumerate() {
-                    assert_eq!(a.to_bits(), b.to_bits(), "{fi}->{fo} {chunks:?} index {i}: expected {a}, got {b}");
+                    assert_eq!(
+                        a.to_bits(),
+                        b.to_bits(),
+                        "{fi}->{fo} {chunks:?} index {i}: expected {a}, got {b}"
+                    );
                 }
             }
         }
@@ -149,7 +163,10 @@ fn frame_counts_are_consistent() {
         let need = r.input_frames_next(want.max(1));
         assert!(need <= n.max(need));
         let mut out = vec![0f32; want as usize * 2];
-        assert_eq!(r.process(&vec![0.1; n as usize * 2], &mut out).unwrap() as u64, want);
+        assert_eq!(
+            r.process(&vec![0.1; n as usize * 2], &mut out).unwrap() as u64,
+            want
+        );
         total += want;
         // input_frames_next is exact: one frame fewer gives fewer outputs.
         let need = r.input_frames_next(3);
@@ -159,7 +176,10 @@ fn frame_counts_are_consistent() {
         }
     }
     let received = 1 + 441 + 882 + 7 + 10_000u64;
-    assert_eq!(total + r.flush_frames(), r.delay() + (received * 160).div_ceil(441));
+    assert_eq!(
+        total + r.flush_frames(),
+        r.delay() + (received * 160).div_ceil(441)
+    );
 }
 
 #[test]
@@ -187,7 +207,8 @@ fn sine_snr(fi: u32, fo: u32, q: Quality, f: f64) -> (f64, f64) {
     let e = (fo / 10) as usize;
     let (mut s, mut err, mut p) = (0.0, 0.0, 0.0);
     for k in e..fo as usize - e {
-        let ideal = (0.5 * (2.0 * std::f64::consts::PI * f * k as f64 / fo as f64 + 0.3).sin()) as f32 as f64;
+        let ideal = (0.5 * (2.0 * std::f64::consts::PI * f * k as f64 / fo as f64 + 0.3).sin())
+            as f32 as f64;
         let got = y[k + d] as f64;
         s += ideal * ideal;
         err += (got - ideal) * (got - ideal);
@@ -198,7 +219,12 @@ fn sine_snr(fi: u32, fo: u32, q: Quality, f: f64) -> (f64, f64) {
 
 #[test]
 fn tone_quality_meets_preset_targets() {
-    for (fi, fo) in [(48_000, 16_000), (44_100, 16_000), (16_000, 48_000), (8_000, 16_000)] {
+    for (fi, fo) in [
+        (48_000, 16_000),
+        (44_100, 16_000),
+        (16_000, 48_000),
+        (8_000, 16_000),
+    ] {
         let (snr, _) = sine_snr(fi, fo, Quality::Default, 1000.0);
         assert!(snr >= 100.0, "{fi}->{fo} default: {snr} dB");
         let (snr, _) = sine_snr(fi, fo, Quality::High, 1000.0);
@@ -226,7 +252,12 @@ fn resample_timing() {
                 r.process(x, &mut out).unwrap();
                 best = best.min(t.elapsed().as_secs_f64());
             }
-            println!("{fi}->{fo} {q:?} taps {} phases {}: {:.2} ms", r.taps(), r.ratio().0, best * 1e3);
+            println!(
+                "{fi}->{fo} {q:?} taps {} phases {}: {:.2} ms",
+                r.taps(),
+                r.ratio().0,
+                best * 1e3
+            );
         }
     }
 }
