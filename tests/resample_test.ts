@@ -173,6 +173,32 @@ Deno.test("Resampler native and TS implementations agree", () => {
   }
 });
 
+Deno.test("Resampler native and TS implementations report the same frame counts", () => {
+  for (
+    const [fi, fo] of [
+      ...PAIRS,
+      [44100, 48000] as [number, number],
+      [96000, 11025] as [number, number],
+    ]
+  ) {
+    for (const quality of QUALITIES) {
+      const opts = { inputRate: fi, outputRate: fo, channels: 2, quality };
+      using a = new Resampler({ ...opts, runtimeHint: "native" });
+      using b = new Resampler({ ...opts, runtimeHint: "ts" });
+      assert.equal(a.delay, b.delay, `${fi}->${fo} ${quality}: delay`);
+      for (const n of [0, 1, 7, 333, 960, 4410]) {
+        const what = `${fi}->${fo} ${quality} after ${n}`;
+        assert.equal(a.outputFramesNext(n), b.outputFramesNext(n), `${what}: outputFramesNext`);
+        assert.equal(a.inputFramesNext(n), b.inputFramesNext(n), `${what}: inputFramesNext`);
+        assert.equal(a.flushFramesNext(), b.flushFramesNext(), `${what}: flushFramesNext`);
+        const x = new Float32Array(n * 2);
+        const out = new Float32Array(a.outputFramesNext(n) * 2);
+        assert.equal(a.process(x, out), b.process(x, out), what);
+      }
+    }
+  }
+});
+
 Deno.test("Resampler keeps state across pauses without a flush", () => {
   for (const hint of HINTS) {
     using r = new Resampler({ inputRate: 48000, outputRate: 16000, runtimeHint: hint });

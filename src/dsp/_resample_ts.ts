@@ -284,7 +284,7 @@ export class TsResampler implements ResamplerCore {
       if (input === null) {
         h.fill(0, o, o + frames);
       } else if (c === 1) {
-        h.set(input.subarray(pos, pos + frames), o);
+        for (let i = 0; i < frames; i++) h[o + i] = input[pos + i]!;
       } else {
         for (let i = 0, k = pos * c + ch; i < frames; i++, k += c) h[o + i] = input[k]!;
       }
