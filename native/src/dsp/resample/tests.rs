@@ -235,7 +235,43 @@ fn tone_quality_meets_preset_targets() {
     }
 }
 
-/// `cargo test --release resample_timing -- --ignored --nocapture`: 60 s mono 48k -> 16k.
+fn kernels() -> Vec<Kernel> {
+    let mut k = vec![Kernel::Scalar];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if let Some(a) = avx2::Avx2::new() {
+            k.push(Kernel::Avx2(a));
+        }
+    }
+    k
+}
+
+#[test]
+fn every_kernel_is_chunk_invariant_bit_for_bit() {
+    for k in kernels() {
+        for (fi, fo) in [
+            (48_000, 16_000),
+            (44_100, 16_000),
+            (16_000, 48_000),
+            (8_000, 44_100),
+        ] {
+            let x = noise(fi as usize / 4 * 2, 11);
+            let mut r = Resampler::with_kernel(fi, fo, 2, Quality::Default, k).unwrap();
+            let whole = run_chunked(&mut r, &x, &[usize::MAX]);
+            let chunked = run_chunked(&mut r, &x, &[1, 7, 333]);
+            for (i, (a, b)) in whole.iter().zip(&chunked).enumerate() {
+                assert_eq!(
+                    a.to_bits(),
+                    b.to_bits(),
+                    "{fi}->{fo} {} index {i}",
+                    k.name()
+                );
+            }
+        }
+    }
+}
+
+/// `cargo test --release resample_timing -- --ignored --nocapture`: 60 s mono.
 #[test]
 #[ignore]
 fn resample_timing() {
@@ -243,21 +279,24 @@ fn resample_timing() {
     for (fi, fo) in [(48_000u32, 16_000u32), (44_100, 16_000), (16_000, 48_000)] {
         let x = &x[..fi as usize * 60];
         for q in [Quality::Fast, Quality::Default, Quality::High] {
-            let mut r = Resampler::new(fi, fo, 1, q).unwrap();
-            let mut out = vec![0f32; r.output_frames_next(x.len() as u64) as usize];
-            let mut best = f64::MAX;
-            for _ in 0..5 {
-                r.reset();
-                let t = std::time::Instant::now();
-                r.process(x, &mut out).unwrap();
-                best = best.min(t.elapsed().as_secs_f64());
+            for &k in kernels().iter().skip(1) {
+                let mut r = Resampler::with_kernel(fi, fo, 1, q, k).unwrap();
+                let mut out = vec![0f32; r.output_frames_next(x.len() as u64) as usize];
+                let mut best = f64::MAX;
+                for _ in 0..7 {
+                    r.reset();
+                    let t = std::time::Instant::now();
+                    r.process(x, &mut out).unwrap();
+                    best = best.min(t.elapsed().as_secs_f64());
+                }
+                println!(
+                    "{fi}->{fo} {q:?} {} taps {} phases {}: {:.2} ms",
+                    k.name(),
+                    r.taps(),
+                    r.ratio().0,
+                    best * 1e3
+                );
             }
-            println!(
-                "{fi}->{fo} {q:?} taps {} phases {}: {:.2} ms",
-                r.taps(),
-                r.ratio().0,
-                best * 1e3
-            );
         }
     }
 }
