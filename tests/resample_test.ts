@@ -572,6 +572,11 @@ Deno.test("Resampler rejects bad parameters with clear errors", () => {
     });
     // Nothing changed: the same call with room succeeds and writes `need` samples.
     assert.equal(r.process(new Float32Array(1920), new Float32Array(need)) * 2, need);
+    const shared = new Float32Array(4000);
+    assert.throws(() => r.process(shared.subarray(0, 1920), shared.subarray(1000)), {
+      name: "RangeError",
+      message: "Cannot resample: input and output buffers overlap",
+    });
     const f = r.flushFramesNext() * 2;
     assert.throws(() => r.flush(new Float32Array(f - 1)), /Cannot flush resampler: output holds/);
     assert.throws(() => r.outputFramesNext(-1), RangeError);

@@ -227,8 +227,8 @@ export class Resampler implements Disposable {
    * @param input Interleaved samples (a multiple of `channels`).
    * @param output Destination, at least `outputFramesNext(frames) * channels` samples.
    * @returns Frames written.
-   * @throws {RangeError} if the input length is not a multiple of the channel count or
-   *   the output is too small.
+   * @throws {RangeError} if the input length is not a multiple of the channel count, the
+   *   output is too small, or input and output overlap.
    * @throws {TypeError} if the resampler is closed.
    *
    * @example Stream 10 ms chunks
@@ -249,6 +249,13 @@ export class Resampler implements Disposable {
     }
     const frames = input.length / c;
     checkCount("input frame count", frames);
+    if (
+      input.buffer === output.buffer && input.length > 0 && output.length > 0 &&
+      input.byteOffset < output.byteOffset + output.byteLength &&
+      output.byteOffset < input.byteOffset + input.byteLength
+    ) {
+      throw new RangeError("Cannot resample: input and output buffers overlap");
+    }
     const need = core.outputFramesNext(frames) * c;
     if (output.length < need) {
       throw new RangeError(
