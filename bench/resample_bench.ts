@@ -1,7 +1,7 @@
 // Resampler benchmarks: 60 s of mono 48 kHz -> 16 kHz (and 44.1 kHz -> 16 kHz) through
 // the native presets, the pure-TS fallback and libsamplerate-js (libsamplerate compiled
 // to wasm, the npm package a Deno user would pick) at SINC_FASTEST, its fastest sinc
-// mode, as the baseline. Also 20 ms streaming frames, native vs TS.
+// mode, as the baseline. Also 1/2/4 channels, and 20 ms streaming frames, native vs TS.
 //
 //   deno bench -A bench/resample_bench.ts
 import lsr from "@alexanderolsen/libsamplerate-js";
@@ -53,6 +53,30 @@ for (const inRate of [48000, 44100]) {
     n: 3,
     warmup: 1,
     fn: () => void resample(x, inRate, 16000, { runtimeHint: "ts" }),
+  });
+}
+
+// Channel counts: 10 s of 48 kHz interleaved audio, native default vs libsamplerate-js.
+for (const channels of [1, 2, 4]) {
+  const group = `10 s ${channels} ch 48k->16k`;
+  const x = noise(48000 * 10 * channels, channels);
+  const src = await create(channels, 48000, 16000, {
+    converterType: ConverterType.SRC_SINC_FASTEST,
+  });
+  Deno.bench({
+    group,
+    name: "libsamplerate-js SINC_FASTEST (wasm)",
+    baseline: true,
+    n: 5,
+    warmup: 1,
+    fn: () => void src.simple(x),
+  });
+  Deno.bench({
+    group,
+    name: "native default",
+    n: 20,
+    warmup: 2,
+    fn: () => void resample(x, 48000, 16000, { channels, runtimeHint: "native" }),
   });
 }
 
