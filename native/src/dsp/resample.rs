@@ -291,14 +291,26 @@ impl Resampler {
     fn append(&mut self, input: Option<&[f32]>, frames: usize) {
         let c = self.channels;
         let (len, cap) = (self.len, self.cap);
-        for (ch, lane) in self.hist.chunks_exact_mut(cap).enumerate() {
-            let dst = &mut lane[len..len + frames];
-            match input {
-                None => dst.fill(0.0),
-                Some(x) if c == 1 => dst.copy_from_slice(&x[..frames]),
-                Some(x) => {
-                    for (d, f) in dst.iter_mut().zip(x.chunks_exact(c)) {
-                        *d = f[ch];
+        match input {
+            None => {
+                for lane in self.hist.chunks_exact_mut(cap) {
+                    lane[len..len + frames].fill(0.0);
+                }
+            }
+            Some(x) if c == 1 => self.hist[len..len + frames].copy_from_slice(&x[..frames]),
+            Some(x) if c == 2 => {
+                let (a, b) = self.hist.split_at_mut(cap);
+                let (a, b) = (&mut a[len..len + frames], &mut b[len..len + frames]);
+                for ((l, r), f) in a.iter_mut().zip(b.iter_mut()).zip(x.chunks_exact(2)) {
+                    *l = f[0];
+                    *r = f[1];
+                }
+            }
+            Some(x) => {
+                // One pass over the input, frame by frame, keeps its reads sequential.
+                for (i, f) in x.chunks_exact(c).take(frames).enumerate() {
+                    for (ch, &v) in f.iter().enumerate() {
+                        self.hist[ch * cap + len + i] = v;
                     }
                 }
             }

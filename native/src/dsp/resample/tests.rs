@@ -300,3 +300,22 @@ fn resample_timing() {
         }
     }
 }
+
+/// `cargo test --release channel_timing -- --ignored --nocapture`: 10 s 48k -> 16k.
+#[test]
+#[ignore]
+fn channel_timing() {
+    for c in [1usize, 2, 4] {
+        let x = noise(480_000 * c, 3);
+        let mut r = Resampler::new(48_000, 16_000, c, Quality::Default).unwrap();
+        let mut out = vec![0f32; r.output_frames_next(480_000) as usize * c];
+        let mut best = f64::MAX;
+        for _ in 0..9 {
+            r.reset();
+            let t = std::time::Instant::now();
+            r.process(&x, &mut out).unwrap();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        println!("{c} ch: {:.2} ms", best * 1e3);
+    }
+}
