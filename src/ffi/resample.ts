@@ -77,6 +77,8 @@ export class NativeResampler implements Disposable {
     this.#lib = lib;
     const handle = lib.symbols.rm_resampler_new(inRate, outRate, channels, quality);
     if (handle === null) {
+      // A null handle carries no status code; bad parameters are the only cause, so it
+      // is reported as RM_ERR_INVALID_ARGUMENT with the library's own message.
       lib.check(-2, "rm_resampler_new");
       throw new Error("unreachable");
     }
