@@ -100,6 +100,13 @@ export {
   whisperLogMelAsync,
   type WhisperLogMelOptions,
 } from "./src/dsp/mel.ts";
+export {
+  resample,
+  type ResampleOptions,
+  type ResampleQuality,
+  Resampler,
+  type ResamplerOptions,
+} from "./src/dsp/resample.ts";
 
 // ---- pipeline runtime (issue 4) ----------------------------------------------------
 export {

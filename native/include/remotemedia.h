@@ -89,6 +89,18 @@ int32_t rm_fft_forward(rm_fft *h, const float *input, uint32_t n, float *out, ui
 int32_t rm_fft_inverse(rm_fft *h, const float *input, uint32_t in_len, float *out, uint32_t out_len);
 
 /* ---- resample (issue 3) ---------------------------------------------------- */
+typedef struct rm_resampler rm_resampler;
+rm_resampler *rm_resampler_new(uint32_t in_rate, uint32_t out_rate, uint32_t channels, uint32_t quality);
+void rm_resampler_free(rm_resampler *h);
+int32_t rm_resampler_process(rm_resampler *h, const float *input, uint32_t n, float *output, uint32_t out_len, uint32_t *out_written);
+int32_t rm_resampler_flush(rm_resampler *h, float *output, uint32_t out_len, uint32_t *out_written);
+int32_t rm_resampler_reset(rm_resampler *h);
+int32_t rm_resampler_delay(rm_resampler *h, uint32_t *out);
+int32_t rm_resampler_output_frames_next(rm_resampler *h, uint32_t input_frames, uint32_t *out);
+int32_t rm_resampler_input_frames_next(rm_resampler *h, uint32_t output_frames, uint32_t *out);
+int32_t rm_resampler_flush_frames(rm_resampler *h, uint32_t *out);
+int32_t rm_resampler_info(rm_resampler *h, uint32_t *out, uint32_t n);
+const float *rm_resampler_last_output(rm_resampler *h);
 
 /* ---- mel (issue 3) --------------------------------------------------------- */
 /* Whisper log-mel at 16 kHz: n_mels 80 or 128; n_frames = n / 160 (n >= 201).
