@@ -4,7 +4,8 @@ import { Pipeline } from "../src/pipeline/pipeline.ts";
 import { audio, type RuntimeData, type TensorData } from "../src/pipeline/data.ts";
 import type { ManifestV1 } from "../src/pipeline/manifest.ts";
 import { whisperLogMel } from "../src/dsp/mel.ts";
-import { firstMismatch, readF32 } from "./_util.ts";
+import { resample } from "../src/dsp/resample.ts";
+import { firstMismatch, readF32, rng } from "./_util.ts";
 
 function frames(x: Float32Array, size: number, rate: number, channels = 1): RuntimeData[] {
   const out: RuntimeData[] = [];
@@ -65,4 +66,53 @@ Deno.test("WhisperMel node rejects audio that is not 16 kHz mono", async () => {
     () => p.run([audio(new Float32Array(960), 48000)]),
     /needs 16 kHz mono audio, got 48000 Hz.*AudioResample/,
   );
+});
+
+const audioOf = (outs: { data: RuntimeData }[]) =>
+  outs.map((o) => o.data).filter((d) => d.type === "audio");
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const RESAMPLE_CASES: Array<[number, number, number]> = [
+  [48000, 16000, 1],
+  [44100, 16000, 2],
+  [8000, 16000, 1],
+];
+for (const [inRate, outRate, channels] of RESAMPLE_CASES) {
+  Deno.test(`AudioResample node streaming ${inRate}->${outRate} x${channels} equals resample()`, async () => {
+    const r = rng(inRate + channels);
+    const n = Math.round(inRate * 0.73);
+    const x = new Float32Array(n * channels).map(() => r() - 0.5);
+    await using p = Pipeline.fromManifest(one("AudioResample", { target_rate: outRate }));
+    const outs = audioOf(await p.run(frames(x, Math.round(inRate * 0.02), inRate, channels)));
+    const got = concat(outs.map((a) => a.type === "audio" ? a.samples : new Float32Array()));
+    const want = resample(x, inRate, outRate, { channels });
+    assert.equal(got.length, want.length);
+    assert.equal(got.length, Math.round((n * outRate) / inRate) * channels);
+    const i = firstMismatch(got, want, 1e-6);
+    assert.equal(i, -1, `index ${i}: expected ${want[i]}, got ${got[i]}`);
+    // timestamps follow the emitted frames
+    let t = 0;
+    for (const a of outs) {
+      if (a.type !== "audio") continue;
+      assert.ok(Math.abs(a.timestamp - t / outRate) < 1e-9);
+      t += a.samples.length / channels;
+    }
+  });
+}
+
+Deno.test("AudioResample node passes audio already at the target rate through (no copy)", async () => {
+  const x = new Float32Array(320);
+  await using p = Pipeline.fromManifest(one("AudioResample", { target_rate: 16000 }));
+  const outs = await p.run(audio(x, 16000));
+  assert.equal(outs.length, 1);
+  assert.equal(outs[0]!.data.type === "audio" && outs[0]!.data.samples, x);
 });

@@ -9,6 +9,7 @@
  */
 
 import { NodeRegistry } from "../pipeline/registry.ts";
+import { registerAudioResample } from "./audio_resample.ts";
 import { registerChunker } from "./chunker.ts";
 import { registerDownmix } from "./downmix.ts";
 import { registerFormatConvert } from "./format_convert.ts";
@@ -39,6 +40,7 @@ export function createRegistry(): NodeRegistry {
   registerSileroVad(r);
   registerOnnxModel(r);
   registerWhisperMel(r);
+  registerAudioResample(r);
   return r;
 }
 

@@ -37,7 +37,9 @@ export function summarize(o: PipelineOutput): Record<string, unknown> {
         type: "event",
         kind: d.kind,
         time: d.time,
-        ...(d.data !== undefined ? { data: d.data instanceof Error ? d.data.message : d.data } : {}),
+        ...(d.data !== undefined
+          ? { data: d.data instanceof Error ? d.data.message : d.data }
+          : {}),
       };
     case "text":
       return { node: o.node, type: "text", text: d.text };
@@ -77,7 +79,9 @@ export function concatTensors(items: TensorData[]): { data: Float32Array; shape:
     if (t.dtype !== "float32" || !t.cContiguous) {
       throw new Error(`Cannot write .npy: tensors must be C-contiguous float32, got ${t.dtype}`);
     }
-    if (t.shape.length !== first.shape.length || t.shape.slice(0, -1).some((d, i) => d !== lead[i])) {
+    if (
+      t.shape.length !== first.shape.length || t.shape.slice(0, -1).some((d, i) => d !== lead[i])
+    ) {
       throw new Error(
         `Cannot write .npy: tensor shapes [${first.shape}] and [${t.shape}] differ before the last axis`,
       );
@@ -112,7 +116,11 @@ export const runCommand: Command = {
     output: { type: "string", short: "o", valueName: "out", help: "Output .wav, .npy or .json" },
     metrics: { type: "string", help: "Print metrics", choices: ["json", "prom"] },
     stream: { type: "boolean", help: "Feed the input in frames (streaming)" },
-    "frame-ms": { type: "string", valueName: "ms", help: "Frame length with --stream (default 20)" },
+    "frame-ms": {
+      type: "string",
+      valueName: "ms",
+      help: "Frame length with --stream (default 20)",
+    },
   },
   examples: [
     "remotemedia run voice.json --input speech.wav --output features.npy --metrics json",
@@ -142,7 +150,10 @@ export const runCommand: Command = {
       for await (const o of p.stream(framesOf(wav, frameMs))) {
         outputs.push(o);
         if (o.data.type === "audio") {
-          done = Math.max(done, o.data.timestamp + o.data.samples.length / o.data.channels / o.data.sampleRate);
+          done = Math.max(
+            done,
+            o.data.timestamp + o.data.samples.length / o.data.channels / o.data.sampleRate,
+          );
           progress.update(Math.min(done, seconds));
         }
       }
@@ -159,20 +170,30 @@ export const runCommand: Command = {
       if (items.length === 0) throw new Error("Cannot write WAV: the pipeline produced no audio");
       const a = concatAudio(items);
       const encoding: WavEncoding = wav.encoding;
-      await writeOutput(out, encodeWav(a.samples, { sampleRate: a.sampleRate, channels: a.channels, encoding }));
+      await writeOutput(
+        out,
+        encodeWav(a.samples, { sampleRate: a.sampleRate, channels: a.channels, encoding }),
+      );
     } else if (out.endsWith(".npy")) {
       const items = outputs.map((o) => o.data).filter((d): d is TensorData => d.type === "tensor");
       if (items.length === 0) throw new Error("Cannot write .npy: the pipeline produced no tensor");
       const t = concatTensors(items);
       await writeOutput(out, encodeNpy(t.data, t.shape));
     } else if (out.endsWith(".json")) {
-      await writeOutput(out, new TextEncoder().encode(JSON.stringify({ outputs: summary }, null, 2) + "\n"));
+      await writeOutput(
+        out,
+        new TextEncoder().encode(JSON.stringify({ outputs: summary }, null, 2) + "\n"),
+      );
     } else {
       throw new RangeError(`Cannot write ${out}: use a .wav, .npy or .json extension`);
     }
     if (args.values.metrics === "json") ctx.stdout(JSON.stringify(p.metrics(), null, 2) + "\n");
     else if (args.values.metrics === "prom") ctx.stdout(p.prometheus());
-    const errors = outputs.filter((o) => o.data.type === "event" && (o.data as RuntimeData & { kind: string }).kind === "error");
-    if (errors.length > 0 && !ctx.quiet) ctx.stderr(`${errors.length} node error(s) were reported as events\n`);
+    const errors = outputs.filter((o) =>
+      o.data.type === "event" && (o.data as RuntimeData & { kind: string }).kind === "error"
+    );
+    if (errors.length > 0 && !ctx.quiet) {
+      ctx.stderr(`${errors.length} node error(s) were reported as events\n`);
+    }
   },
 };
