@@ -366,6 +366,8 @@ export async function runCli(
     const code = await cmd.run({ values: parsed.values, positionals: parsed.positionals }, ctx);
     return code ?? EXIT_OK;
   } catch (e) {
+    // A reader that went away (`... | head`) is not an error of the command.
+    if (e instanceof Deno.errors.BrokenPipe) return EXIT_OK;
     const prefix = cmd ? `${info.name} ${cmd.name}` : info.name;
     io.stderr(`${prefix}: error: ${oneLine(e)}\n`);
     if (e instanceof UsageError) {

@@ -7,11 +7,21 @@
 import type { Command } from "./command.ts";
 import { convertCommand } from "./commands/convert.ts";
 import { infoCommand } from "./commands/info.ts";
+import { melCommand } from "./commands/mel.ts";
+import { nodesCommand } from "./commands/nodes.ts";
+import { resampleCommand } from "./commands/resample.ts";
+import { runCommand } from "./commands/run.ts";
+import { validateCommand } from "./commands/validate.ts";
 
 /** Every command, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
-  // ---- pipelines (issue 4 runtime): run, validate, nodes -------------------------------
-  // ---- kernels (issue 3): resample, mel, vad -------------------------------------------
+  // ---- pipelines: run, validate, nodes ----------------------------------------------------
+  runCommand,
+  validateCommand,
+  nodesCommand,
+  // ---- kernels: resample, mel, vad --------------------------------------------------------
+  resampleCommand,
+  melCommand,
   // ---- files and diagnostics -------------------------------------------------------------
   convertCommand,
   infoCommand,

@@ -25,7 +25,7 @@ function describeProp(p: JsonSchemaProp): string {
   let t = Array.isArray(p.type) ? p.type.join(" | ") : p.type ?? "any";
   if (p.exclusiveMinimum !== undefined) t += ` > ${p.exclusiveMinimum}`;
   else if (p.minimum !== undefined) t += ` >= ${p.minimum}`;
-  if (p.maximum !== undefined) t += ` <= ${p.maximum}`;
+  if (p.maximum !== undefined && p.maximum < Number.MAX_SAFE_INTEGER) t += ` <= ${p.maximum}`;
   return t;
 }
 
