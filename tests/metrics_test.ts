@@ -367,3 +367,14 @@ Deno.test("formatPrometheus merges several pipelines into one family each", () =
   assert.ok(text.includes('edge_pipeline_realtime_factor{pipeline="a"} NaN'));
   assert.throws(() => formatPrometheus(mk("a"), { prefix: "9bad" }), { name: "RangeError" });
 });
+
+Deno.test("MetricsCollector realtime factor uses node audio when the input carried none", () => {
+  const m = new MetricsCollector("p", ["pcm", "vad"]);
+  m.node(1).recordSuccess(1000, 640, 0.5, 0);
+  m.node(1).recordSuccess(1000, 640, 0.5, 0);
+  m.endRun(2000, 0); // binary input: 1 s of audio seen by "vad"
+  assert.ok(Math.abs(m.toJSON().realtime_factor - 0.002) < 1e-12);
+  m.node(1).recordSuccess(1000, 640, 1, 0);
+  m.endRun(1000, 0); // second run: 1 more second
+  assert.ok(Math.abs(m.toJSON().realtime_factor - 0.0015) < 1e-12);
+});

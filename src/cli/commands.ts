@@ -6,6 +6,7 @@
 
 import type { Command } from "./command.ts";
 import { convertCommand } from "./commands/convert.ts";
+import { demoCommand } from "./commands/demo.ts";
 import { infoCommand } from "./commands/info.ts";
 import { melCommand } from "./commands/mel.ts";
 import { nodesCommand } from "./commands/nodes.ts";
@@ -26,4 +27,5 @@ export const commands: readonly Command[] = [
   convertCommand,
   infoCommand,
   // ---- service, benchmarks, demo: serve, bench, demo -------------------------------------
+  demoCommand,
 ];

@@ -245,6 +245,7 @@ export class MetricsCollector {
   #runs = 0;
   #durationUs = 0;
   #mediaSeconds = 0;
+  #nodeMediaMark = 0;
   #peak = 0;
 
   /**
@@ -291,12 +292,19 @@ export class MetricsCollector {
    * Account a finished run.
    *
    * @param activeUs Processing time in microseconds.
-   * @param mediaSeconds Duration of the audio fed in.
+   * @param mediaSeconds Duration of the audio fed in. When the input carried no audio
+   * items (PCM bytes decoded by a FormatConvert node, say), the longest audio any node
+   * received during this run is used instead.
    */
   endRun(activeUs: number, mediaSeconds: number): void {
     this.#runs++;
     this.#durationUs += activeUs;
-    this.#mediaSeconds += mediaSeconds;
+    let nodeMax = 0;
+    for (const n of this.#nodes) if (n.mediaSeconds > nodeMax) nodeMax = n.mediaSeconds;
+    this.#mediaSeconds += mediaSeconds > 0
+      ? mediaSeconds
+      : Math.max(0, nodeMax - this.#nodeMediaMark);
+    this.#nodeMediaMark = nodeMax;
     this.sampleMemory();
   }
 
@@ -341,6 +349,7 @@ export class MetricsCollector {
     this.#runs =
       this.#durationUs =
       this.#mediaSeconds =
+      this.#nodeMediaMark =
       this.#peak =
         0;
   }
