@@ -1,0 +1,184 @@
+// CLI commands that run the runtime, as real subprocesses: validate, nodes, run, resample,
+// mel, demo.
+import assert from "node:assert/strict";
+import { decodeWav } from "../src/io/wav.ts";
+import { decodeNpy } from "../src/io/npy.ts";
+import { whisperLogMel } from "../src/dsp/mel.ts";
+import { resample } from "../src/dsp/resample.ts";
+import { firstMismatch, testdata } from "./_util.ts";
+
+const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
+const dec = new TextDecoder();
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const GOOD = {
+  version: "v1",
+  metadata: { name: "fe" },
+  nodes: [
+    { id: "rs", node_type: "AudioResample", params: { target_rate: 16000 } },
+    { id: "mel", node_type: "WhisperMel", params: {} },
+  ],
+  connections: [{ from: "rs", to: "mel" }],
+};
+
+Deno.test("cli validate accepts a good manifest and names every problem of a bad one", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/good.json`, JSON.stringify(GOOD));
+    const ok = await cli("validate", `${dir}/good.json`);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /good\.json: ok \(fe: 2 nodes, 1 connections\)/);
+    const bad = structuredClone(GOOD) as typeof GOOD;
+    (bad.nodes[0]!.params as Record<string, unknown>).target_rate = -5;
+    bad.connections.push({ from: "mel", to: "nowhere" });
+    await Deno.writeTextFile(`${dir}/bad.json`, JSON.stringify(bad));
+    const r = await cli("validate", `${dir}/bad.json`);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /bad\.json: nodes\[0\]\.params\.target_rate: expected a positive integer, got -5/,
+    );
+    assert.match(r.stderr, /connections\[1\]\.to: .*nowhere/);
+  });
+});
+
+Deno.test("cli nodes lists kernel nodes with parameters, and --json parses", async () => {
+  const r = await cli("nodes");
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^AudioResample\n/m);
+  assert.match(r.stdout, /^ {2}target_rate: integer > 0 \(required\)$/m);
+  assert.match(r.stdout, /^WhisperMel\n/m);
+  const j = await cli("nodes", "--json");
+  const list = JSON.parse(j.stdout) as { type: string; params: { properties: object } }[];
+  assert.ok(list.some((t) => t.type === "WhisperMel" && "n_mels" in t.params.properties));
+});
+
+Deno.test("cli run --stream writes the same features as the batch kernels (.npy)", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/fe.json`, JSON.stringify(GOOD));
+    const wavPath = testdata("vad/vad01_clean_48k.wav");
+    const r = await cli(
+      "run",
+      `${dir}/fe.json`,
+      "--input",
+      wavPath,
+      "--stream",
+      "--frame-ms",
+      "20",
+      "--output",
+      `${dir}/f.npy`,
+      "--metrics",
+      "json",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const metrics = JSON.parse(r.stdout);
+    assert.equal(metrics.pipeline_id, "fe");
+    assert.deepEqual(metrics.node_metrics.map((n: { node_id: string }) => n.node_id), [
+      "rs",
+      "mel",
+    ]);
+    const got = decodeNpy(await Deno.readFile(`${dir}/f.npy`));
+    const wav = decodeWav(await Deno.readFile(wavPath));
+    const want = whisperLogMel(resample(wav.samples, 48000, 16000));
+    assert.deepEqual(got.shape, [80, want.nFrames]);
+    const i = firstMismatch(got.data, want.data, 1e-5);
+    assert.equal(i, -1, `index ${i}`);
+  });
+});
+
+Deno.test("cli run prints a JSON summary and --metrics prom text", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/fe.json`, JSON.stringify(GOOD));
+    const r = await cli(
+      "run",
+      `${dir}/fe.json`,
+      "-i",
+      testdata("vad/vad01_clean.wav"),
+      "--metrics",
+      "prom",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const summary = r.stdout.slice(0, r.stdout.indexOf("\n}\n") + 3);
+    const j = JSON.parse(summary);
+    assert.deepEqual(j.outputs, [{
+      node: "mel",
+      type: "tensor",
+      dtype: "float32",
+      shape: [80, 1051],
+    }]);
+    assert.match(r.stdout, /# TYPE remotemedia_node_duration_microseconds/);
+  });
+});
+
+Deno.test("cli run reports a bad manifest and a bad input as one-line errors", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/x.json`, "{ not json");
+    const r = await cli("run", `${dir}/x.json`, "-i", testdata("vad/vad01_clean.wav"));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /x\.json: /);
+    await Deno.writeTextFile(`${dir}/fe.json`, JSON.stringify(GOOD));
+    await Deno.writeTextFile(`${dir}/a.wav`, "RIFFxxxxWAVEjunk");
+    const w = await cli("run", `${dir}/fe.json`, "-i", `${dir}/a.wav`);
+    assert.equal(w.code, 1);
+    assert.match(w.stderr, /a\.wav: Cannot read WAV: no "fmt " chunk/);
+  });
+});
+
+Deno.test("cli resample trims the delay: output has round(n*rate/in) frames, aligned", async () => {
+  await withDir(async (dir) => {
+    const input = testdata("vad/vad01_clean_48k.wav");
+    const r = await cli(
+      "resample",
+      input,
+      "--rate",
+      "16000",
+      "--out",
+      `${dir}/o.wav`,
+      "--format",
+      "f32",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const src = decodeWav(await Deno.readFile(input));
+    const out = decodeWav(await Deno.readFile(`${dir}/o.wav`));
+    assert.equal(out.sampleRate, 16000);
+    assert.equal(out.encoding, "float32");
+    assert.equal(out.frames, Math.round((src.frames * 16000) / 48000));
+    const want = resample(src.samples, 48000, 16000);
+    assert.equal(firstMismatch(out.samples, want, 1e-6), -1);
+    // format follows the input by default
+    await cli("resample", input, "--rate", "8000", "--out", `${dir}/p.wav`);
+    assert.equal(decodeWav(await Deno.readFile(`${dir}/p.wav`)).encoding, "pcm16");
+    const bad = await cli("resample", input, "--rate", "0", "--out", `${dir}/q.wav`);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--rate 0 is not a positive integer/);
+  });
+});
+
+Deno.test("cli mel writes float32 [n_mels, n_frames] .npy equal to whisperLogMel", async () => {
+  await withDir(async (dir) => {
+    const input = testdata("vad/vad01_clean.wav");
+    const r = await cli("mel", input, "--n-mels", "128", "--out", `${dir}/m.npy`);
+    assert.equal(r.code, 0, r.stderr);
+    const got = decodeNpy(await Deno.readFile(`${dir}/m.npy`));
+    const want = whisperLogMel(decodeWav(await Deno.readFile(input)).samples, { nMels: 128 });
+    assert.deepEqual(got.shape, [128, 1051]);
+    assert.equal(firstMismatch(got.data, want.data, 1e-6), -1);
+  });
+});
