@@ -6,6 +6,7 @@
 
 import type { Command } from "./command.ts";
 import { convertCommand } from "./commands/convert.ts";
+import { benchCommand } from "./commands/bench.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { infoCommand } from "./commands/info.ts";
 import { melCommand } from "./commands/mel.ts";
@@ -27,5 +28,6 @@ export const commands: readonly Command[] = [
   convertCommand,
   infoCommand,
   // ---- service, benchmarks, demo: serve, bench, demo -------------------------------------
+  benchCommand,
   demoCommand,
 ];

@@ -35,30 +35,25 @@ export function nativeConvert(lib: NativeLibrary): NativeConvert {
   const hit = cache.get(lib);
   if (hit) return hit;
   const s = lib.symbols;
+  // Fast path: one comparison; the error path goes through the library's check.
+  const ok = (status: number, symbol: string): void => {
+    if (status !== 0) lib.check(status, symbol);
+  };
   const c: NativeConvert = {
-    i16ToF32: (src, dst) =>
-      lib.check(s.rm_i16_to_f32(src, src.length, dst, dst.length), "rm_i16_to_f32"),
-    f32ToI16: (src, dst) =>
-      lib.check(s.rm_f32_to_i16(src, src.length, dst, dst.length), "rm_f32_to_i16"),
-    i24ToF32: (src, dst) =>
-      lib.check(s.rm_i24_to_f32(src, src.length, dst, dst.length), "rm_i24_to_f32"),
-    f32ToI24: (src, dst) =>
-      lib.check(s.rm_f32_to_i24(src, src.length, dst, dst.length), "rm_f32_to_i24"),
-    i32ToF32: (src, dst) =>
-      lib.check(s.rm_i32_to_f32(src, src.length, dst, dst.length), "rm_i32_to_f32"),
-    f32ToI32: (src, dst) =>
-      lib.check(s.rm_f32_to_i32(src, src.length, dst, dst.length), "rm_f32_to_i32"),
-    u8ToF32: (src, dst) =>
-      lib.check(s.rm_u8_to_f32(src, src.length, dst, dst.length), "rm_u8_to_f32"),
-    f64ToF32: (src, dst) =>
-      lib.check(s.rm_f64_to_f32(src, src.length, dst, dst.length), "rm_f64_to_f32"),
+    i16ToF32: (src, dst) => ok(s.rm_i16_to_f32(src, src.length, dst, dst.length), "rm_i16_to_f32"),
+    f32ToI16: (src, dst) => ok(s.rm_f32_to_i16(src, src.length, dst, dst.length), "rm_f32_to_i16"),
+    i24ToF32: (src, dst) => ok(s.rm_i24_to_f32(src, src.length, dst, dst.length), "rm_i24_to_f32"),
+    f32ToI24: (src, dst) => ok(s.rm_f32_to_i24(src, src.length, dst, dst.length), "rm_f32_to_i24"),
+    i32ToF32: (src, dst) => ok(s.rm_i32_to_f32(src, src.length, dst, dst.length), "rm_i32_to_f32"),
+    f32ToI32: (src, dst) => ok(s.rm_f32_to_i32(src, src.length, dst, dst.length), "rm_f32_to_i32"),
+    u8ToF32: (src, dst) => ok(s.rm_u8_to_f32(src, src.length, dst, dst.length), "rm_u8_to_f32"),
+    f64ToF32: (src, dst) => ok(s.rm_f64_to_f32(src, src.length, dst, dst.length), "rm_f64_to_f32"),
     interleave: (src, ch, dst) =>
-      lib.check(s.rm_interleave(src, src.length, ch, dst, dst.length), "rm_interleave"),
+      ok(s.rm_interleave(src, src.length, ch, dst, dst.length), "rm_interleave"),
     deinterleave: (src, ch, dst) =>
-      lib.check(s.rm_deinterleave(src, src.length, ch, dst, dst.length), "rm_deinterleave"),
-    downmix: (src, ch, dst) =>
-      lib.check(s.rm_downmix(src, src.length, ch, dst, dst.length), "rm_downmix"),
-    gain: (buf, g) => lib.check(s.rm_gain(buf, buf.length, g), "rm_gain"),
+      ok(s.rm_deinterleave(src, src.length, ch, dst, dst.length), "rm_deinterleave"),
+    downmix: (src, ch, dst) => ok(s.rm_downmix(src, src.length, ch, dst, dst.length), "rm_downmix"),
+    gain: (buf, g) => ok(s.rm_gain(buf, buf.length, g), "rm_gain"),
   };
   cache.set(lib, c);
   return c;
