@@ -13,6 +13,7 @@ import { HttpError } from "../src/server/errors.ts";
 import { appOptionsFromEnv } from "../src/server/_config.ts";
 import { DEFAULT_LIMITS } from "../src/server/service.ts";
 import { presetNames } from "../src/pipeline/presets.ts";
+import { defaultRegistry } from "../src/nodes/builtin.ts";
 import { testdata } from "./_util.ts";
 import { startApp } from "./_server.ts";
 import { parseExposition } from "./_prometheus.ts";
@@ -300,6 +301,7 @@ Deno.test("createApp refuses client manifests with OnnxModel (400), keeps them o
   const mel = nodes.find((n) => n.type === "WhisperMel")!;
   assert.ok("n_mels" in (mel.params.properties as Record<string, unknown>));
   assert.equal(s.app.clientRegistry.has("OnnxModel"), false);
+  assert.equal(defaultRegistry.has("OnnxModel"), true, "the base registry keeps it");
 });
 
 Deno.test("createApp POST /v1/pipelines/run answers 404/400 for unknown, ambiguous or missing pipelines", async () => {

@@ -342,7 +342,6 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     });
   };
 
-  let service: Service;
   const nodesBody = JSON.stringify({ nodes: resolver.clientRegistry.list() });
   const routes: Route[] = [
     {
@@ -381,7 +380,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     },
   ];
   const metricsText = () => metrics.prometheus(service.stats(), lib !== null);
-  service = createService({
+  const service: Service = createService({
     routes,
     stream: streamPipelineHandler({ resolver, metrics, queueFrames }),
     limits: options.limits,
