@@ -304,6 +304,38 @@ Deno.test("createApp refuses client manifests with OnnxModel (400), keeps them o
   assert.equal(defaultRegistry.has("OnnxModel"), true, "the base registry keeps it");
 });
 
+Deno.test("createApp pins SileroVad's provider and device kind to auto in client manifests", async () => {
+  await using s = await startApp({ warmSilero: false });
+  const manifest = {
+    version: "v1",
+    nodes: [{
+      id: "vad",
+      node_type: "SileroVad",
+      params: { provider: "CUDA", device_kind: "gpu" },
+    }],
+  };
+  const res = await fetch(`${s.base}/v1/pipelines/run`, {
+    method: "POST",
+    body: form({ manifest: JSON.stringify(manifest) }, wavBytes("vad01_clean.wav")),
+  });
+  const e = await errorOf(res, 400);
+  const issues = e.details.issues as Array<{ path: string; message: string }>;
+  assert.deepEqual(issues.map((i) => i.path), [
+    "nodes[0].params.provider",
+    "nodes[0].params.device_kind",
+  ]);
+  assert.match(issues[0]!.message, /"auto"/);
+  const def = s.app.clientRegistry.list().find((n) => n.type === "SileroVad")!;
+  const props = def.params.properties as Record<string, { const?: unknown }>;
+  assert.equal(props.provider!.const, "auto");
+  assert.ok("threshold" in props);
+  // The preset registry is untouched.
+  assert.equal(
+    defaultRegistry.get("SileroVad")!.params.safeParse({ provider: "CPU" }).success,
+    true,
+  );
+});
+
 Deno.test("createApp POST /v1/pipelines/run answers 404/400 for unknown, ambiguous or missing pipelines", async () => {
   await using s = await startApp({ warmSilero: false });
   const bytes = wavBytes("vad01_clean.wav");

@@ -107,8 +107,8 @@ export function isPreset(name: string): boolean {
  * ```ts
  * import { audio, Pipeline, presetManifest } from "../../mod.ts";
  * await using p = Pipeline.fromManifest(presetManifest("voice-frontend"));
- * const out = await p.run(audio(new Float32Array(48000), 48000, 1));
- * console.log(out[0]!.data.type, (out[0]!.data as { shape: number[] }).shape); // tensor [80, 100]
+ * const [mel] = await p.run(audio(new Float32Array(48000), 48000, 1));
+ * if (mel!.data.type === "tensor") console.log(mel!.data.shape); // [80, 100]
  * ```
  */
 export function presetManifest(name: string): ManifestV1 {

@@ -2,6 +2,7 @@
 // sent by the client (validated against the client registry, which lacks every node type
 // that could read a file or load a library named in the manifest).
 
+import { z } from "zod";
 import { ManifestError, type ManifestIssue } from "../pipeline/manifest.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { isPreset, presetManifest, presetNames } from "../pipeline/presets.ts";
@@ -15,10 +16,32 @@ import { HttpError } from "./errors.ts";
  */
 export const SERVER_ONLY_NODE_TYPES: readonly string[] = ["OnnxModel"];
 
-/** A copy of `base` without the server-only node types. */
+/**
+ * Params of node types that the server chooses for client manifests: pinned to `"auto"`
+ * (SileroVad's execution provider and device kind — which ONNX Runtime provider library
+ * gets loaded is the server's decision, not a request's).
+ */
+export const SERVER_CHOSEN_PARAMS: Readonly<Record<string, readonly string[]>> = {
+  SileroVad: ["provider", "device_kind"],
+};
+
+/**
+ * A copy of `base` without the server-only node types, and with the server-chosen params
+ * of the others pinned to `"auto"`.
+ */
 export function clientRegistry(base: NodeRegistry): NodeRegistry {
   const r = base.clone();
   for (const t of SERVER_ONLY_NODE_TYPES) r.unregister(t);
+  for (const [type, keys] of Object.entries(SERVER_CHOSEN_PARAMS)) {
+    const def = r.get(type);
+    const schema = def?.params as unknown as z.ZodObject | undefined;
+    if (def === undefined || typeof schema?.extend !== "function") continue;
+    const pinned = Object.fromEntries(keys.map((k) => [k, z.literal("auto").default("auto")]));
+    r.register(type, schema.extend(pinned), def.factory, {
+      description: def.description,
+      replace: true,
+    });
+  }
   return r;
 }
 

@@ -19,6 +19,21 @@
  * the node types that open files (`OnnxModel`), so nothing a client sends can read a file
  * or load a library. Every error is JSON `{ "error": { "code", "message", "details" } }`.
  *
+ * `/v1/stream` protocol: the client sends `{"type": "start", "sample_rate": 48000,
+ * "format": "s16" | "f32", "channels": 1, "pipeline": "voice-frontend"}` (or
+ * `"manifest": {...}` instead of `"pipeline"`; optional `"tensor_encoding": "array"`), then
+ * binary frames of interleaved little-endian PCM (20 ms is typical), then
+ * `{"type": "stop"}`. The server answers `{"type": "pipeline", "name", "source", "nodes"}`
+ * and `{"type": "ready"}`, then, as the pipeline produces them,
+ * `{"type": "event", "node", "kind": "speech_start" | "speech_end" | ..., "time"}` (seconds)
+ * and `{"type": "tensor", "node", "dtype", "shape", "encoding", "data"}` (audio outputs:
+ * `{"type": "audio", "node", "sample_rate", "channels", "timestamp", "frames", "encoding",
+ * "data"}`); on stop the pipeline's flush, then `{"type": "end"}` and close 1000. Tensor
+ * and audio `data` is base64 of the little-endian elements in C order by default (exact,
+ * and about a third of the size of decimal JSON); `"tensor_encoding": "array"` sends a
+ * flat JSON number array instead. Frames wait in a small per-connection queue; a client
+ * that outruns its pipeline is closed with 1013 when `wsMaxPendingFrames` messages wait.
+ *
  * State is per isolate: under `deno serve --parallel` each isolate loads the native
  * library once at startup, enforces its own limits and reports its own `/metrics`.
  *
