@@ -70,6 +70,7 @@ export {
   createService,
   DEFAULT_LIMITS,
   type RequestContext,
+  type ResponseInfo,
   type Route,
   type RouteHandler,
   type Service,
@@ -78,9 +79,11 @@ export {
   type ServiceOptions,
   type ServiceStats,
 } from "./src/server/service.ts";
+export { type App, type AppOptions, createApp } from "./src/server/app.ts";
 export { type MultipartPart, type Upload } from "./src/server/body.ts";
 export {
   type PcmFormat,
+  type StreamEmit,
   type StreamHandler,
   type StreamHandlerFactory,
   type StreamOutput,
@@ -179,6 +182,13 @@ export {
   type PipelineOutput,
 } from "./src/pipeline/pipeline.ts";
 export { type AddNodeOptions, PipelineBuilder } from "./src/pipeline/builder.ts";
+export {
+  isPreset,
+  listPresets,
+  type PresetInfo,
+  presetManifest,
+  presetNames,
+} from "./src/pipeline/presets.ts";
 export {
   type ExecutionMetrics,
   MetricsCollector,

@@ -1,5 +1,6 @@
 // Helpers for service tests: a real Deno.serve on a loopback port, and WebSocket clients.
 import { createService, type Service, type ServiceOptions } from "../src/server/service.ts";
+import { type App, type AppOptions, createApp } from "../src/server/app.ts";
 
 /** A running test server. */
 export interface TestServer extends AsyncDisposable {
@@ -77,4 +78,30 @@ export class WsClient {
       this.socket.send(JSON.stringify(data));
     } else this.socket.send(data as string);
   }
+}
+
+/** A running app (`createApp`) on a loopback port. */
+export interface TestApp extends AsyncDisposable {
+  app: App;
+  base: string;
+  ws: string;
+  logged: unknown[];
+}
+
+/** Start `createApp(options)` with `Deno.serve` on 127.0.0.1, port 0. */
+export async function startApp(options: AppOptions = {}): Promise<TestApp> {
+  const logged: unknown[] = [];
+  const app = await createApp({ log: (e) => logged.push(e.error), ...options });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  const { port } = server.addr;
+  return {
+    app,
+    base: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}`,
+    logged,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+      await app.close();
+    },
+  };
 }

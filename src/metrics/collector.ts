@@ -195,6 +195,22 @@ export class NodeRecorder {
     };
   }
 
+  /**
+   * Add `other`'s counts and durations to this recorder.
+   *
+   * @param other Another recorder (normally of the same node in another run).
+   */
+  merge(other: NodeRecorder): void {
+    this.histogram.merge(other.histogram);
+    this.executions += other.executions;
+    this.successes += other.successes;
+    this.errors += other.errors;
+    this.bytesIn += other.bytesIn;
+    this.bytesOut += other.bytesOut;
+    this.mediaSeconds += other.mediaSeconds;
+    this.deadlineMisses += other.deadlineMisses;
+  }
+
   /** Clear everything. */
   reset(): void {
     this.histogram.reset();
@@ -341,6 +357,40 @@ export class MetricsCollector {
       metrics_overhead_us: r3(this.measureOverheadUs()),
       node_metrics: this.#nodes.map((r) => r.toJSON()),
     };
+  }
+
+  /**
+   * Add another collector's runs and node metrics to this one (e.g. to aggregate the
+   * per-request pipelines of a service by pipeline). Peak memory takes the larger peak.
+   *
+   * @param other A collector with the same node ids, in the same order.
+   * @throws {TypeError} when the node ids differ.
+   *
+   * @example
+   * ```ts
+   * import { MetricsCollector } from "./collector.ts";
+   * const total = new MetricsCollector("p", ["a"]);
+   * const run = new MetricsCollector("p", ["a"]);
+   * run.node(0).recordSuccess(5, 640, 0.02, 20_000);
+   * run.endRun(10, 0.02);
+   * total.merge(run);
+   * total.merge(run);
+   * console.log(total.toJSON().total_executions, total.node(0).executions); // 2 2
+   * ```
+   */
+  merge(other: MetricsCollector): void {
+    const ids = (c: MetricsCollector) => c.#nodes.map((n) => n.nodeId).join("\u0000");
+    if (ids(this) !== ids(other)) {
+      throw new TypeError(
+        `Cannot merge metrics of pipeline "${other.pipelineId}" into "${this.pipelineId}": ` +
+          "the node ids differ",
+      );
+    }
+    for (let i = 0; i < this.#nodes.length; i++) this.#nodes[i]!.merge(other.#nodes[i]!);
+    this.#runs += other.#runs;
+    this.#durationUs += other.#durationUs;
+    this.#mediaSeconds += other.#mediaSeconds;
+    if (other.#peak > this.#peak) this.#peak = other.#peak;
   }
 
   /** Clear every counter (the peak memory too). */

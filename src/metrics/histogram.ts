@@ -90,6 +90,21 @@ export class LogLinearHistogram {
     return this.max; // the overflow bucket
   }
 
+  /**
+   * Add every value recorded in `other` to this histogram (as if recorded here).
+   *
+   * @param other Another histogram.
+   */
+  merge(other: LogLinearHistogram): void {
+    if (other.count === 0) return;
+    const c = this.counts, o = other.counts;
+    for (let i = 0; i < c.length; i++) c[i]! += o[i]!;
+    this.count += other.count;
+    this.sum += other.sum;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+  }
+
   /** Clear everything. */
   reset(): void {
     this.counts.fill(0);

@@ -363,6 +363,30 @@ export class Pipeline implements AsyncDisposable {
     return formatPrometheus(this.#metrics.toJSON(), options);
   }
 
+  /**
+   * Add this pipeline's metrics so far to `target` (an aggregate over many pipelines built
+   * from the same manifest, e.g. one per request in a service).
+   *
+   * @param target A collector with this pipeline's node ids (`nodeIds`), in order.
+   * @throws {TypeError} when the node ids differ.
+   *
+   * @example
+   * ```ts
+   * import { audio, MetricsCollector, Pipeline } from "../../mod.ts";
+   * const manifest = { version: "v1" as const, nodes: [{ id: "g", node_type: "Gain" }] };
+   * const total = new MetricsCollector("gain", ["g"]);
+   * for (let i = 0; i < 2; i++) {
+   *   await using p = Pipeline.fromManifest(manifest);
+   *   await p.run(audio(new Float32Array(160), 16000));
+   *   p.mergeMetricsInto(total);
+   * }
+   * console.log(total.toJSON().total_executions); // 2
+   * ```
+   */
+  mergeMetricsInto(target: MetricsCollector): void {
+    target.merge(this.#metrics);
+  }
+
   /** Clear the metrics. */
   resetMetrics(): void {
     this.#metrics.reset();

@@ -98,6 +98,23 @@ export interface ServiceLogEntry {
   error: unknown;
 }
 
+/** What {@link ServiceOptions.onResponse} learns about each answered request. */
+export interface ResponseInfo {
+  /** The request method. */
+  method: string;
+  /**
+   * The matched route's path pattern (`/v1/pipelines/:name/run`), `/healthz`, the stream
+   * path, or `(unmatched)` for a 404 and a bad path.
+   */
+  route: string;
+  /** The response status. */
+  status: number;
+  /** The error code of an error response (`too_many_requests`, `payload_too_large`...). */
+  code?: string;
+  /** Time from the request's arrival to its response, in milliseconds. */
+  durationMs: number;
+}
+
 /** Options for {@link createService}. */
 export interface ServiceOptions {
   /** The routes (`/healthz` and the stream path are built in). */
@@ -118,6 +135,11 @@ export interface ServiceOptions {
    * @default {one line on stderr}
    */
   log?: (entry: ServiceLogEntry) => void;
+  /**
+   * Called once per answered request, after its response is made (for request metrics).
+   * It must not throw.
+   */
+  onResponse?: (info: ResponseInfo) => void;
 }
 
 /** Live counters of a service (this isolate). */
@@ -229,8 +251,24 @@ export function createService(options: ServiceOptions = {}): Service {
   let streams = 0;
   const responses: Record<number, number> = {};
 
-  const count = (res: Response): Response => {
+  const count = (
+    res: Response,
+    method: string,
+    route: string,
+    t0: number,
+    code?: string,
+  ): Response => {
     responses[res.status] = (responses[res.status] ?? 0) + 1;
+    if (options.onResponse) {
+      const info: ResponseInfo = {
+        method,
+        route,
+        status: res.status,
+        durationMs: performance.now() - t0,
+      };
+      if (code !== undefined) info.code = code;
+      options.onResponse(info);
+    }
     return res;
   };
 
@@ -360,7 +398,9 @@ export function createService(options: ServiceOptions = {}): Service {
 
   const fetch = async (req: Request, _info?: Deno.ServeHandlerInfo): Promise<Response> => {
     const requestId = crypto.randomUUID();
+    const t0 = performance.now();
     let url: URL | undefined;
+    let route = "(unmatched)";
     try {
       url = new URL(req.url);
       if (url.pathname === "/healthz") {
@@ -369,9 +409,12 @@ export function createService(options: ServiceOptions = {}): Service {
             allowed: ["GET"],
           }, { allow: "GET" });
         }
-        return count(health());
+        return count(health(), req.method, "/healthz", t0);
       }
-      if (options.stream && url.pathname === streamPath) return count(openStream(req, requestId));
+      if (options.stream && url.pathname === streamPath) {
+        route = streamPath;
+        return count(openStream(req, requestId), req.method, route, t0);
+      }
       let parts: string[];
       try {
         parts = url.pathname.split("/").slice(1).map(decodeURIComponent);
@@ -390,6 +433,7 @@ export function createService(options: ServiceOptions = {}): Service {
           path: url.pathname,
         });
       }
+      route = matches[0]!.c.route.path;
       const hit = matches.find((m) => m.c.route.method === req.method);
       if (hit === undefined) {
         const allowed = [...new Set(matches.map((m) => m.c.route.method))];
@@ -401,6 +445,7 @@ export function createService(options: ServiceOptions = {}): Service {
           { allow: allowed.join(", ") },
         );
       }
+      route = hit.c.route.path;
       if (!hit.c.route.uncounted && inFlight >= limits.maxConcurrentRequests) {
         throw tooMany(
           "requests in flight",
@@ -416,7 +461,7 @@ export function createService(options: ServiceOptions = {}): Service {
           // immutable headers (e.g. a Response.redirect): leave them
         }
       }
-      return count(res);
+      return count(res, req.method, route, t0);
     } catch (e) {
       let err: HttpError;
       if (e instanceof HttpError) err = e;
@@ -426,7 +471,7 @@ export function createService(options: ServiceOptions = {}): Service {
       }
       const res = err.toResponse();
       res.headers.set("x-request-id", requestId);
-      return count(res);
+      return count(res, req.method, route, t0, err.code);
     }
   };
 

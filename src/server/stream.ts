@@ -45,12 +45,22 @@ export type StreamOutputs =
   | Promise<readonly StreamOutput[] | void>;
 
 /**
+ * Sends outputs now, outside any callback (e.g. results of asynchronous work as they are
+ * ready). Dropped once the socket is closing or closed. Outputs emitted before a callback
+ * settles go out before what that callback returns.
+ */
+export type StreamEmit = (outputs: readonly StreamOutput[]) => void;
+
+/**
  * A per-connection stream handler (e.g. a streaming pipeline). Callbacks run strictly in
  * message order, one at a time.
  */
 export interface StreamHandler {
-  /** The start message arrived; throw an {@link HttpError} to refuse it. */
-  onStart(start: StreamStart): StreamOutputs;
+  /**
+   * The start message arrived; throw an {@link HttpError} to refuse it. `emit` sends
+   * outputs at any later time, until the socket closes (after `onClose` settles).
+   */
+  onStart(start: StreamStart, emit: StreamEmit): StreamOutputs;
   /**
    * A binary frame as float32 interleaved samples. The array is valid only until the
    * returned promise settles (it may view a reused buffer).
@@ -261,7 +271,7 @@ export function attachStream(
         throw e;
       }
       start = parsed;
-      send(await handler.onStart(parsed));
+      send(await handler.onStart(parsed, send));
       send([{ type: "ready" }]);
       return;
     }

@@ -9,6 +9,7 @@ import { Pipeline } from "../../pipeline/pipeline.ts";
 import { ManifestError } from "../../pipeline/manifest.ts";
 import type { PipelineOutput } from "../../pipeline/pipeline.ts";
 import { audio, type AudioData, type RuntimeData, type TensorData } from "../../pipeline/data.ts";
+import { concatAudio, concatTensors, summarize } from "../../pipeline/_outputs.ts";
 import { encodeWav, type WavEncoding } from "../../io/wav.ts";
 import { encodeNpy } from "../../io/npy.ts";
 import type { Command } from "../command.ts";
@@ -16,90 +17,7 @@ import { writeOutput } from "../_files.ts";
 import { framesOf, readWav } from "../_audio.ts";
 import { readManifest } from "./validate.ts";
 
-/** A JSON-friendly summary of one output item (tensors and audio by shape, not data). */
-export function summarize(o: PipelineOutput): Record<string, unknown> {
-  const d = o.data;
-  switch (d.type) {
-    case "audio":
-      return {
-        node: o.node,
-        type: "audio",
-        sample_rate: d.sampleRate,
-        channels: d.channels,
-        frames: d.samples.length / d.channels,
-        timestamp: d.timestamp,
-      };
-    case "tensor":
-      return { node: o.node, type: "tensor", dtype: d.dtype, shape: d.shape };
-    case "event":
-      return {
-        node: o.node,
-        type: "event",
-        kind: d.kind,
-        time: d.time,
-        ...(d.data !== undefined
-          ? { data: d.data instanceof Error ? d.data.message : d.data }
-          : {}),
-      };
-    case "text":
-      return { node: o.node, type: "text", text: d.text };
-    case "json":
-      return { node: o.node, type: "json", value: d.value };
-    case "binary":
-      return { node: o.node, type: "binary", bytes: d.bytes.length, mime_type: d.mimeType };
-  }
-}
-
-function concatAudio(items: AudioData[]): AudioData {
-  const first = items[0]!;
-  for (const a of items) {
-    if (a.sampleRate !== first.sampleRate || a.channels !== first.channels) {
-      throw new Error(
-        `Cannot write WAV: outputs mix ${first.sampleRate} Hz/${first.channels} ch and ` +
-          `${a.sampleRate} Hz/${a.channels} ch audio`,
-      );
-    }
-  }
-  const n = items.reduce((s, a) => s + a.samples.length, 0);
-  const out = new Float32Array(n);
-  let off = 0;
-  for (const a of items) {
-    out.set(a.samples, off);
-    off += a.samples.length;
-  }
-  return audio(out, first.sampleRate, first.channels);
-}
-
-/** Concatenate float32 tensors along their last axis (e.g. mel windows [80, n]). */
-export function concatTensors(items: TensorData[]): { data: Float32Array; shape: number[] } {
-  const first = items[0]!;
-  const lead = first.shape.slice(0, -1);
-  let last = 0;
-  for (const t of items) {
-    if (t.dtype !== "float32" || !t.cContiguous) {
-      throw new Error(`Cannot write .npy: tensors must be C-contiguous float32, got ${t.dtype}`);
-    }
-    if (
-      t.shape.length !== first.shape.length || t.shape.slice(0, -1).some((d, i) => d !== lead[i])
-    ) {
-      throw new Error(
-        `Cannot write .npy: tensor shapes [${first.shape}] and [${t.shape}] differ before the last axis`,
-      );
-    }
-    last += t.shape[t.shape.length - 1] ?? 1;
-  }
-  if (items.length === 1) return { data: first.data as Float32Array, shape: [...first.shape] };
-  const rows = lead.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(rows * last);
-  let col = 0;
-  for (const t of items) {
-    const w = t.shape[t.shape.length - 1] ?? 1;
-    const src = t.data as Float32Array;
-    for (let r = 0; r < rows; r++) out.set(src.subarray(r * w, r * w + w), r * last + col);
-    col += w;
-  }
-  return { data: out, shape: [...lead, last] };
-}
+export { concatTensors, summarize } from "../../pipeline/_outputs.ts";
 
 /** The `run` command. */
 export const runCommand: Command = {
