@@ -59,7 +59,7 @@ Deno.test("cli <command> --help shows that command's usage and options", async (
 
 Deno.test("cli reports usage errors on one line with exit code 2", async () => {
   const cases: Array<[string[], RegExp]> = [
-    [["frob"], /unknown command 'frob'; commands: convert, info/],
+    [["frob"], /unknown command 'frob'; commands: run, validate, nodes, .*convert, info/],
     [["convert", "a.wav", "--bogus"], /Unknown option '--bogus'/],
     [["convert", "a.wav"], /missing option --out/],
     [["convert", "--out", "b.wav"], /missing argument <in\.wav>/],
