@@ -40,7 +40,7 @@
  * @module
  */
 
-import { to16kMono } from "../cli/commands/mel.ts";
+import { to16kMono } from "../dsp/_prepare.ts";
 import { SileroVad } from "../device/silero.ts";
 import { whisperLogMelAsync } from "../dsp/mel.ts";
 import { resolveNative } from "../dsp/_backend.ts";

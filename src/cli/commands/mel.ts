@@ -5,23 +5,12 @@
  * @module
  */
 
-import { downmix } from "../../dsp/convert.ts";
-import { resample } from "../../dsp/resample.ts";
+import { to16kMono } from "../../dsp/_prepare.ts";
 import { whisperLogMel } from "../../dsp/mel.ts";
 import { encodeNpy } from "../../io/npy.ts";
 import type { Command } from "../command.ts";
 import { writeOutput } from "../_files.ts";
 import { readWav } from "../_audio.ts";
-
-/** Mono 16 kHz samples of a decoded WAV (downmixed, resampled as needed). */
-export function to16kMono(
-  samples: Float32Array,
-  sampleRate: number,
-  channels: number,
-): Float32Array {
-  const mono = channels === 1 ? samples : downmix(samples, channels);
-  return sampleRate === 16000 ? mono : resample(mono, sampleRate, 16000);
-}
 
 /** The `mel` command. */
 export const melCommand: Command = {
