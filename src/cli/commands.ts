@@ -13,6 +13,7 @@ import { melCommand } from "./commands/mel.ts";
 import { nodesCommand } from "./commands/nodes.ts";
 import { resampleCommand } from "./commands/resample.ts";
 import { runCommand } from "./commands/run.ts";
+import { serveCommand } from "./commands/serve.ts";
 import { validateCommand } from "./commands/validate.ts";
 
 /** Every command, in the order `--help` lists them. */
@@ -28,6 +29,7 @@ export const commands: readonly Command[] = [
   convertCommand,
   infoCommand,
   // ---- service, benchmarks, demo: serve, bench, demo -------------------------------------
+  serveCommand,
   benchCommand,
   demoCommand,
 ];
