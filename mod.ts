@@ -56,6 +56,22 @@ export {
 } from "./src/io/wav.ts";
 
 // ---- DSP kernels (issue 3): fft, resample, mel, vad --------------------------------
+export {
+  detectSpeech,
+  type DetectSpeechOptions,
+  type DetectSpeechResult,
+  type SpeechEvent,
+  type SpeechSegment,
+  SpeechSegmenter,
+  type SpeechSegmenterOptions,
+  speechSegments,
+  type SpeechSegmentsOptions,
+  Vad,
+  type VadFrameMs,
+  type VadMode,
+  type VadOptions,
+  type VadSampleRate,
+} from "./src/dsp/vad.ts";
 
 // ---- pipeline runtime (issue 4) ----------------------------------------------------
 

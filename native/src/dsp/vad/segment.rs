@@ -167,37 +167,49 @@ impl Segmenter {
     }
 }
 
-/// Batch form: segments `[start_ms, end_ms)` of a whole decision sequence, written as
-/// pairs into `out` (`out.len() >= 2 * segments`). Returns the number of segments; when
-/// `out` is too short it returns `BufferTooSmall` naming the length needed.
+/// Batch form: segments `[start, end)` of a whole decision sequence (nonzero = speech),
+/// in seconds, written as pairs into `out`. Returns the number of segments. `out` is
+/// written only when it can hold them all (`2 * segments` values); otherwise the result
+/// is `BufferTooSmall` naming the length needed.
 pub fn segments(decisions: &[u8], cfg: SegmenterConfig, out: &mut [f64]) -> Result<usize> {
+    let count = for_each_segment(decisions, cfg, |_, _| {})?;
+    if 2 * count > out.len() {
+        return Err(Error::too_small("segment output", 2 * count, out.len()));
+    }
+    let mut i = 0;
+    for_each_segment(decisions, cfg, |start, end| {
+        out[2 * i] = start as f64 / 1000.0;
+        out[2 * i + 1] = end as f64 / 1000.0;
+        i += 1;
+    })?;
+    Ok(count)
+}
+
+/// Run the segmenter over `decisions` and call `f(start_ms, end_ms)` per segment.
+fn for_each_segment(
+    decisions: &[u8],
+    cfg: SegmenterConfig,
+    mut f: impl FnMut(u64, u64),
+) -> Result<usize> {
     let mut seg = Segmenter::new(cfg)?;
-    let mut n = 0usize;
     let mut open = 0u64;
-    let mut needed = 0usize;
-    let mut emit = |ev: SegmentEvent, out: &mut [f64], n: &mut usize, needed: &mut usize| match ev {
+    let mut count = 0usize;
+    let mut on_event = |ev: SegmentEvent| match ev {
         SegmentEvent::Start(t) => open = t,
         SegmentEvent::End(t) => {
-            *needed += 2;
-            if 2 * *n + 1 < out.len() {
-                out[2 * *n] = open as f64 / 1000.0;
-                out[2 * *n + 1] = t as f64 / 1000.0;
-                *n += 1;
-            }
+            f(open, t);
+            count += 1;
         }
     };
     for &d in decisions {
         if let Some(ev) = seg.push(d != 0) {
-            emit(ev, out, &mut n, &mut needed);
+            on_event(ev);
         }
     }
     if let Some(ev) = seg.finish() {
-        emit(ev, out, &mut n, &mut needed);
+        on_event(ev);
     }
-    if needed > out.len() {
-        return Err(Error::too_small("segment output", needed, out.len()));
-    }
-    Ok(n)
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -253,3 +253,28 @@ fn non_finite_samples_do_not_poison_the_state() {
     let (s, t) = a.last_statistic();
     assert!(s.is_finite() && t.is_finite());
 }
+
+#[test]
+fn kernel_variants_agree_bit_for_bit() {
+    let isa = Isa::detect();
+    for &r in &SAMPLE_RATES {
+        let (x, _) = synth(r, 5.0, Some(5.0), 13);
+        let mut a = Vad::with_isa(r, 10, 1, Isa::Portable).unwrap();
+        let mut b = Vad::with_isa(r, 10, 1, isa).unwrap();
+        assert_eq!(a.isa(), Isa::Portable);
+        for (i, f) in x.chunks_exact(a.frame_samples()).enumerate() {
+            assert_eq!(
+                a.process(f).unwrap(),
+                b.process(f).unwrap(),
+                "rate {r} frame {i}"
+            );
+            let (sa, ta) = a.last_statistic();
+            let (sb, tb) = b.last_statistic();
+            assert_eq!(
+                (sa.to_bits(), ta.to_bits()),
+                (sb.to_bits(), tb.to_bits()),
+                "frame {i}"
+            );
+        }
+    }
+}
