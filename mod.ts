@@ -110,6 +110,22 @@ export {
   Resampler,
   type ResamplerOptions,
 } from "./src/dsp/resample.ts";
+export {
+  detectSpeech,
+  type DetectSpeechOptions,
+  type DetectSpeechResult,
+  type SpeechEvent,
+  type SpeechSegment,
+  SpeechSegmenter,
+  type SpeechSegmenterOptions,
+  speechSegments,
+  type SpeechSegmentsOptions,
+  Vad,
+  type VadFrameMs,
+  type VadMode,
+  type VadOptions,
+  type VadSampleRate,
+} from "./src/dsp/vad.ts";
 
 // ---- pipeline runtime (issue 4) ----------------------------------------------------
 export {
@@ -243,6 +259,6 @@ export {
   type SileroVadOptions,
   type SileroVadResult,
   type SileroVadStats,
-  type SpeechEvent,
-  type SpeechSegment,
+  type SpeechEvent as SileroSpeechEvent,
+  type SpeechSegment as SileroSpeechSegment,
 } from "./src/device/silero.ts";

@@ -118,6 +118,16 @@ int32_t rm_mel_stream_finish(rm_mel_stream *h, float *out, uint32_t out_len);
 int32_t rm_mel_stream_reset(rm_mel_stream *h);
 
 /* ---- vad (issue 3) --------------------------------------------------------- */
+typedef struct rm_vad rm_vad;
+rm_vad *rm_vad_new(uint32_t sample_rate, uint32_t frame_ms, uint32_t mode);
+void rm_vad_free(rm_vad *vad);
+uint32_t rm_vad_frame_samples(rm_vad *vad);
+int32_t rm_vad_process(rm_vad *vad, const float *frame, uint32_t n);
+int32_t rm_vad_process_buffer(rm_vad *vad, const float *samples, uint32_t n, uint8_t *decisions, uint32_t decisions_len, uint32_t *out_frames);
+int32_t rm_vad_reset(rm_vad *vad);
+int32_t rm_vad_statistic(rm_vad *vad, double *out, uint32_t n);
+const char *rm_vad_kernel(rm_vad *vad);
+int32_t rm_vad_segments(const uint8_t *decisions, uint32_t n, uint32_t frame_ms, uint32_t min_speech_ms, uint32_t min_silence_ms, uint32_t pad_ms, double *out, uint32_t out_len, uint32_t *out_count);
 
 /* ---- device dispatch (issue 6) --------------------------------------------- */
 /* Devices: the native cpu device, then one per available ONNX Runtime provider.
