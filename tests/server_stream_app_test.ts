@@ -73,13 +73,16 @@ Deno.test("createApp /v1/stream: 20 ms int16 frames through voice-frontend give 
     c.pcm,
   );
   assert.equal(close.code, 1000, JSON.stringify(client.ofType("error")));
-  const types = client.messages.map((m) => (m as { type: string }).type);
+  const types = client.messages.map((m) => (m as { type: string }).type)
+    .filter((t) => t !== "event");
   assert.deepEqual(types, ["pipeline", "ready", "tensor", "end"]);
+  const kinds = client.ofType("event").map((e) => e.kind);
+  assert.ok(kinds.length >= 2 && kinds[0] === "speech_start", `events ${kinds}`);
   assert.deepEqual(client.ofType("pipeline")[0], {
     type: "pipeline",
     name: "voice-frontend",
     source: "preset",
-    nodes: ["mono", "resample", "mel"],
+    nodes: ["mono", "resample", "vad", "mel"],
   });
   const t = client.ofType("tensor")[0]!;
   const ref = whisperLogMel(resample(c.samples, 48000, 16000));

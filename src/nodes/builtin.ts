@@ -17,6 +17,7 @@ import { registerGain } from "./gain.ts";
 import { registerOnnxModel } from "./onnx_model.ts";
 import { registerPassThrough } from "./passthrough.ts";
 import { registerSileroVad } from "./silero_vad.ts";
+import { registerVad } from "./vad.ts";
 import { registerWhisperMel } from "./whisper_mel.ts";
 
 /**
@@ -41,6 +42,7 @@ export function createRegistry(): NodeRegistry {
   registerOnnxModel(r);
   registerWhisperMel(r);
   registerAudioResample(r);
+  registerVad(r);
   return r;
 }
 

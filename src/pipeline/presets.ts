@@ -4,7 +4,9 @@
  * `{"pipeline": "voice-frontend"}`) and that scripts and the CLI can start from.
  *
  * - `voice-frontend`: any rate and channel count -> mono (`Downmix`) -> 16 kHz
- *   (`AudioResample`) -> Whisper log-mel (`WhisperMel`, 80 bins, one tensor per 30 s window).
+ *   (`AudioResample`) -> classic VAD (`VAD`, speech start/end events, audio passes
+ *   through) -> Whisper log-mel (`WhisperMel`, 80 bins, one tensor per 30 s window).
+ * - `vad`: any input -> mono 16 kHz -> classic VAD events only.
  * - `resample-16k`: any input -> mono 16 kHz audio.
  * - `vad-silero`: mono 16 kHz -> Silero VAD speech events (needs `deno task setup-models`).
  *
@@ -25,16 +27,35 @@ export interface PresetInfo {
 
 const PRESETS: Readonly<Record<string, Omit<PresetInfo, "name">>> = {
   "voice-frontend": {
-    description: "Downmix to mono, resample to 16 kHz, Whisper log-mel (80 bins, 30 s windows)",
+    description:
+      "Downmix to mono, resample to 16 kHz, classic VAD events, Whisper log-mel (80 bins, 30 s windows)",
     manifest: {
       version: "v1",
       metadata: { name: "voice-frontend" },
       nodes: [
         { id: "mono", node_type: "Downmix" },
         { id: "resample", node_type: "AudioResample", params: { target_rate: 16000 } },
+        { id: "vad", node_type: "VAD", params: { mode: 2, frame_ms: 20 } },
         { id: "mel", node_type: "WhisperMel", params: { n_mels: 80 } },
       ],
-      connections: [{ from: "mono", to: "resample" }, { from: "resample", to: "mel" }],
+      connections: [
+        { from: "mono", to: "resample" },
+        { from: "resample", to: "vad" },
+        { from: "vad", to: "mel" },
+      ],
+    },
+  },
+  "vad": {
+    description: "Downmix to mono, resample to 16 kHz, classic VAD speech events",
+    manifest: {
+      version: "v1",
+      metadata: { name: "vad" },
+      nodes: [
+        { id: "mono", node_type: "Downmix" },
+        { id: "resample", node_type: "AudioResample", params: { target_rate: 16000 } },
+        { id: "vad", node_type: "VAD", params: { mode: 2, frame_ms: 20, emit_audio: false } },
+      ],
+      connections: [{ from: "mono", to: "resample" }, { from: "resample", to: "vad" }],
     },
   },
   "resample-16k": {

@@ -1,17 +1,11 @@
 // Speech detection engines behind `POST /v1/audio/vad`. Both take mono 16 kHz samples and
-// return segments in seconds.
-//
-// `classic` is the seam for the classical VAD of src/dsp/vad.ts, which this build does not
-// have yet: once it is merged, the body of `detectClassic` becomes
-//
-//   return detectSpeech(samples16k, 16000, { frameMs: options.frameMs, mode: options.mode })
-//     .segments;
-//
-// (with `import { detectSpeech } from "../dsp/vad.ts"`), and nothing else changes.
+// return segments in seconds: `classic` is the native noise-adaptive VAD of
+// src/dsp/vad.ts, `silero` the Silero ONNX model through the device layer.
 
 import { detectSpeechSilero, type SpeechSegment } from "../device/silero.ts";
 import { locateOrt, locateSilero } from "../device/_locate.ts";
 import { HttpError } from "./errors.ts";
+import { detectSpeech } from "../dsp/vad.ts";
 
 /** Options of the classic engine (validated from the query string). */
 export interface ClassicVadOptions {
@@ -24,21 +18,15 @@ export interface ClassicVadOptions {
 /** The engines `?engine=` accepts. */
 export const VAD_ENGINES: readonly string[] = ["classic", "silero"];
 
-/**
- * Classic VAD over mono 16 kHz samples.
- *
- * @throws {HttpError} 501 `engine_unavailable`: this build has no classic VAD yet.
- */
+/** Classic VAD over mono 16 kHz samples. */
 export function detectClassic(
-  _samples16k: Float32Array,
-  _options: ClassicVadOptions,
+  samples16k: Float32Array,
+  options: ClassicVadOptions,
 ): SpeechSegment[] {
-  throw new HttpError(
-    501,
-    "engine_unavailable",
-    "Cannot detect speech: engine classic is not available in this build",
-    { engine: "classic", available: ["silero"] },
-  );
+  return detectSpeech(samples16k, 16000, {
+    ...(options.frameMs !== undefined ? { frameMs: options.frameMs } : {}),
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
+  }).segments;
 }
 
 /** Whether ONNX Runtime and the Silero model are installed (no load attempted). */
