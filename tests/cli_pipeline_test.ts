@@ -182,3 +182,42 @@ Deno.test("cli mel writes float32 [n_mels, n_frames] .npy equal to whisperLogMel
     assert.equal(firstMismatch(got.data, want.data, 1e-6), -1);
   });
 });
+
+Deno.test("cli vad --json prints segments covering the labelled speech (classic)", async () => {
+  const clip = testdata("vad/vad04_brown_5dB_48k.wav");
+  const r = await cli("vad", clip, "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.engine, "classic");
+  assert.equal(j.duration_s, 10.87);
+  const labels = JSON.parse(await Deno.readTextFile(testdata("vad/vad04_brown_5dB.json")));
+  assert.equal(j.segments.length, labels.segments.length);
+  j.segments.forEach((s: { start: number; end: number }, i: number) => {
+    const [a, b] = labels.segments[i] as [number, number];
+    assert.ok(
+      Math.abs(s.start - a) < 0.15 && Math.abs(s.end - b) < 0.15,
+      `${JSON.stringify(s)} vs ${a}-${b}`,
+    );
+  });
+  const bad = await cli("vad", clip, "--mode", "7");
+  assert.equal(bad.code, 2);
+});
+
+Deno.test("cli demo writes a valid spectrogram PNG and prints segments and metrics", async () => {
+  await withDir(async (dir) => {
+    const r = await cli("demo", "--out", `${dir}/d.png`);
+    assert.equal(r.code, 0, r.stderr);
+    const m = r.stdout.match(/speech segments \((\d+)\):/);
+    assert.ok(m && Number(m[1]) >= 2, r.stdout);
+    assert.match(r.stdout, /log-mel features: \[80, 792\]/);
+    assert.match(r.stdout, /^ {2}vad +\d+ /m);
+    assert.match(r.stdout, /real-time factor [\d.e+-]+ \(\d+x faster than real time\)/);
+    const png = await Deno.readFile(`${dir}/d.png`);
+    assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+    const dv = new DataView(png.buffer, png.byteOffset);
+    assert.equal(new TextDecoder().decode(png.subarray(12, 16)), "IHDR");
+    assert.equal(dv.getUint32(16), 792); // one column per 10 ms frame of the 7.92 s clip
+    assert.equal(dv.getUint32(20), 80 * 2 + 10 + 14); // mels x2 + segment band + time axis
+    assert.match(r.stdout, new RegExp(`${dir}/d\\.png \\(792x184 PNG\\)`));
+  });
+});

@@ -1,11 +1,13 @@
 // Kernel nodes in pipelines: streaming results equal the batch kernels on the same audio.
 import assert from "node:assert/strict";
 import { Pipeline } from "../src/pipeline/pipeline.ts";
-import { audio, type RuntimeData, type TensorData } from "../src/pipeline/data.ts";
+import { audio, type EventData, type RuntimeData, type TensorData } from "../src/pipeline/data.ts";
+import { detectSpeech } from "../src/dsp/vad.ts";
+import { decodeWav } from "../src/io/wav.ts";
 import type { ManifestV1 } from "../src/pipeline/manifest.ts";
 import { whisperLogMel } from "../src/dsp/mel.ts";
 import { resample } from "../src/dsp/resample.ts";
-import { firstMismatch, readF32, rng } from "./_util.ts";
+import { firstMismatch, readF32, rng, testdata } from "./_util.ts";
 
 function frames(x: Float32Array, size: number, rate: number, channels = 1): RuntimeData[] {
   const out: RuntimeData[] = [];
@@ -115,4 +117,59 @@ Deno.test("AudioResample node passes audio already at the target rate through (n
   const outs = await p.run(audio(x, 16000));
   assert.equal(outs.length, 1);
   assert.equal(outs[0]!.data.type === "audio" && outs[0]!.data.samples, x);
+});
+
+Deno.test("VAD node on 20 ms frames emits the segments detectSpeech finds", async () => {
+  const wav = decodeWav(Deno.readFileSync(testdata("vad/vad04_brown_5dB.wav")));
+  await using p = Pipeline.fromManifest(one("VAD", { mode: 2, frame_ms: 20, emit_audio: false }));
+  // odd-sized input items: the scheduler re-cuts them to exact 20 ms frames
+  const outs = await p.run(frames(wav.samples, 333, 16000));
+  const evs = outs.map((o) => o.data).filter((d): d is EventData => d.type === "event");
+  const want = detectSpeech(wav.samples, 16000, { frameMs: 20, mode: 2 }).segments;
+  assert.deepEqual(
+    evs.map((e) => [e.kind, e.time]),
+    want.flatMap((s) => [["speech_start", s.start], ["speech_end", s.end]]),
+  );
+  assert.ok(want.length >= 2);
+});
+
+Deno.test("VAD node passes audio through unchanged and rejects unsupported rates", async () => {
+  const x = new Float32Array(16000 * 0.5).map((_, i) => Math.sin(i / 5) * 0.1);
+  await using p = Pipeline.fromManifest(one("VAD", {}));
+  const outs = audioOf(await p.run(frames(x, 320, 16000)));
+  const got = concat(outs.map((a) => a.type === "audio" ? a.samples : new Float32Array()));
+  assert.deepEqual(got, x);
+  await using q = Pipeline.fromManifest({ ...one("VAD", {}), config: { on_error: "fail" } });
+  await assert.rejects(
+    () => q.run(audio(new Float32Array(882), 44100)),
+    /needs mono audio at 8, 16, 32 or 48 kHz, got 44100 Hz/,
+  );
+});
+
+Deno.test("voice front end VAD -> resample 48k->16k -> WhisperMel on 20 ms frames equals batch", async () => {
+  const wav = decodeWav(Deno.readFileSync(testdata("vad/vad01_clean_48k.wav")));
+  await using p = Pipeline.fromManifest({
+    version: "v1",
+    metadata: { name: "fe" },
+    nodes: [
+      { id: "vad", node_type: "VAD", params: { mode: 2, frame_ms: 20 } },
+      { id: "rs", node_type: "AudioResample", params: { target_rate: 16000 } },
+      { id: "mel", node_type: "WhisperMel", params: {} },
+    ],
+    connections: [{ from: "vad", to: "rs" }, { from: "rs", to: "mel" }],
+  });
+  const outs: { data: RuntimeData }[] = [];
+  for await (const o of p.stream(frames(wav.samples, 960, 48000))) outs.push(o);
+  const mel = tensors(outs);
+  assert.equal(mel.length, 1);
+  const want = whisperLogMel(resample(wav.samples, 48000, 16000));
+  assert.deepEqual(mel[0]!.shape, [80, want.nFrames]);
+  const i = firstMismatch(mel[0]!.data as Float32Array, want.data, 1e-6);
+  assert.equal(i, -1, `index ${i}`);
+  const evs = outs.map((o) => o.data).filter((d): d is EventData => d.type === "event");
+  const segs = detectSpeech(wav.samples, 48000, { frameMs: 20, mode: 2 }).segments;
+  assert.deepEqual(
+    evs.map((e) => [e.kind, e.time]),
+    segs.flatMap((s) => [["speech_start", s.start], ["speech_end", s.end]]),
+  );
 });

@@ -15,6 +15,7 @@ import { resampleCommand } from "./commands/resample.ts";
 import { runCommand } from "./commands/run.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { vadCommand } from "./commands/vad.ts";
 
 /** Every command, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
@@ -25,6 +26,7 @@ export const commands: readonly Command[] = [
   // ---- kernels: resample, mel, vad --------------------------------------------------------
   resampleCommand,
   melCommand,
+  vadCommand,
   // ---- files and diagnostics -------------------------------------------------------------
   convertCommand,
   infoCommand,
