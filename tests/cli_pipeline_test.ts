@@ -1,33 +1,12 @@
 // CLI commands that run the runtime, as real subprocesses: validate, nodes, run, resample,
 // mel, demo.
 import assert from "node:assert/strict";
+import { cli, withDir } from "./_cli.ts";
 import { decodeWav } from "../src/io/wav.ts";
 import { decodeNpy } from "../src/io/npy.ts";
 import { whisperLogMel } from "../src/dsp/mel.ts";
 import { resample } from "../src/dsp/resample.ts";
 import { firstMismatch, testdata } from "./_util.ts";
-
-const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
-const dec = new TextDecoder();
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const GOOD = {
   version: "v1",

@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
+import { cli } from "./_cli.ts";
 import { decodeWav, encodeWav, type WavEncoding } from "../src/io/wav.ts";
 import { type Command, runCli } from "../src/cli/command.ts";
 import { parseCpuinfo } from "../src/cli/commands/info.ts";
 import { ProgressReporter } from "../src/cli/progress.ts";
 import { rng } from "./_util.ts";
-
-const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
-const dec = new TextDecoder();
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 function assertOneErrorLine(stderr: string, re: RegExp): void {
   const lines = stderr.trimEnd().split("\n");

@@ -1,5 +1,6 @@
 // Every example in examples/ runs as the README shows it and prints what it claims.
 import assert from "node:assert/strict";
+import { withDir } from "./_cli.ts";
 import { decodeWav } from "../src/io/wav.ts";
 import { decodeNpy } from "../src/io/npy.ts";
 import { locateOrt, locateSilero } from "../src/device/_locate.ts";
@@ -18,15 +19,6 @@ async function run(args: string[], cwd?: string): Promise<string> {
   const text = dec.decode(out.stdout);
   assert.equal(out.code, 0, `${args.join(" ")}\n${text}\n${dec.decode(out.stderr)}`);
   return text;
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("examples/stream_vad.ts prints paired speech starts and ends", async () => {
