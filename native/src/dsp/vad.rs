@@ -24,7 +24,7 @@ mod tables;
 
 use crate::error::{Error, Result};
 use detector::{Detector, MODES};
-use frontend::{FrontEnd, InputRate, MAX_BANDS};
+use frontend::{FftKernel, FrontEnd, InputRate, PortableFft, MAX_BANDS};
 
 pub use segment::{segments, SegmentEvent, Segmenter, SegmenterConfig};
 
@@ -165,8 +165,8 @@ impl Vad {
     }
 
     #[inline(always)]
-    fn sub_frame_inline(&mut self, x: &[f32]) -> bool {
-        if self.front.sub_frame(x, &mut self.energies) {
+    fn sub_frame_inline<K: FftKernel>(&mut self, x: &[f32]) -> bool {
+        if self.front.sub_frame::<K>(x, &mut self.energies) {
             self.det.decide(&self.energies)
         } else {
             false
@@ -175,7 +175,7 @@ impl Vad {
 
     fn sub_frame(&mut self, x: &[f32]) -> bool {
         match self.isa {
-            Isa::Portable => self.sub_frame_inline(x),
+            Isa::Portable => self.sub_frame_inline::<PortableFft>(x),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `Isa::Avx2` is only ever set after `is_x86_feature_detected!("avx2")`
             // returned true (`Isa::detect`, `Vad::with_isa`).
