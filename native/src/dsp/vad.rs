@@ -10,9 +10,11 @@
 //! spread of the statistic in noise, then an SNR-dependent hangover (`detector.rs`).
 //! A 20 or 30 ms frame's decision is the decision of its last 10 ms sub-frame.
 //!
-//! Arithmetic is `f64` in a fixed order with no library transcendental functions, so the
-//! TypeScript fallback (`src/dsp/_vad_ts.ts`) reproduces the decisions bit for bit.
-//! Processing allocates nothing; the state is about 7 KiB.
+//! Arithmetic runs in a fixed order with no library transcendental functions (`f32` in the
+//! front end, `f64` in the detector), so the TypeScript fallback (`src/dsp/_vad_ts.ts`)
+//! reproduces every statistic and decision bit for bit. On x86-64 with AVX2 the same code
+//! runs 8 lanes wide (`avx2.rs`, chosen at construction by [`Isa::detect`]), with identical
+//! results. Processing allocates nothing; the state is about 8 KiB.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
