@@ -1,7 +1,7 @@
 // SileroVad on the CPU provider with the real model (installed by `deno task setup-models`).
 import assert from "node:assert/strict";
 import { testdata } from "./_util.ts";
-import { scoreFrames, segmentsToFrames } from "./_vad_score.ts";
+import { scoreVad, segmentsToFrames } from "./_vad_score.ts";
 import { decodeWav } from "../src/io/wav.ts";
 import { locateOrt, locateSilero } from "../src/device/_locate.ts";
 import {
@@ -93,7 +93,7 @@ test("SileroVad speech vs silence on the vad clips: frame-level F1 above the flo
   for (const name of CLIPS) {
     const ref = JSON.parse(Deno.readTextFileSync(testdata(`vad/${name}.json`)));
     const r = await detectSpeechSilero(clip(name));
-    const s = scoreFrames(segmentsToFrames(r.segments, ref.n_frames), ref.labels_merged, 3);
+    const s = scoreVad(segmentsToFrames(r.segments, ref.n_frames), ref.labels_merged, 3);
     f1[name] = s.f1;
     console.log(
       `${name}: F1 ${s.f1.toFixed(3)} precision ${s.precision.toFixed(3)} recall ${
@@ -211,7 +211,7 @@ test("SileroVad runs at 8 kHz with 256-sample windows", async () => {
   assert.equal(r.windowSamples, 256);
   assert.equal(r.probabilities.length, Math.ceil(x8.length / 256));
   const ref = JSON.parse(Deno.readTextFileSync(testdata("vad/vad01_clean.json")));
-  const s = scoreFrames(segmentsToFrames(r.segments, ref.n_frames), ref.labels_merged, 3);
+  const s = scoreVad(segmentsToFrames(r.segments, ref.n_frames), ref.labels_merged, 3);
   console.log(`8 kHz vad01_clean: F1 ${s.f1.toFixed(3)}`);
   assert.ok(s.f1 >= 0.8, `8 kHz F1 ${s.f1}`);
 });

@@ -104,11 +104,12 @@ const D3_HIST = 11;
 const HANN = Float32Array.from({ length: NFFT }, (_, n) => 0.5 - 0.5 * cos128(n));
 const HB32 = Float32Array.from(HALF_BAND);
 const DEC3_CENTER32 = fr(DEC3_CENTER);
-/** Per tap: phase and index of the lower and upper input, and the tap (f32). */
-const DEC3_TAPS = DEC3.map(([o, h]) => {
+/** Per tap: phase and index of the lower and upper input (flat, 4 per tap) and the tap. */
+const DEC3_IDX = Int32Array.from(DEC3.flatMap(([o]) => {
   const lo = 19 - o, hi = 19 + o;
-  return [lo % 3, Math.floor(lo / 3), hi % 3, Math.floor(hi / 3), fr(h)] as const;
-});
+  return [lo % 3, Math.floor(lo / 3), hi % 3, Math.floor(hi / 3)];
+}));
+const DEC3_H = Float32Array.from(DEC3.map(([, h]) => h));
 
 /** Radix-2 stage twiddles for sizes 8, 16, 32, 64 (offsets 0, 4, 12, 28). */
 const TW_RE = new Float32Array(60);
@@ -195,6 +196,7 @@ class FrontEnd {
   ri = new Float32Array(60);
   power = new Float32Array(65);
   a = new Float32Array(HOP16);
+  phases = [this.p0, this.p1, this.p2];
   seen = 0;
 
   constructor(rate: number) {
@@ -272,10 +274,12 @@ class FrontEnd {
       p1[D3_HIST + i] = clean(x[off + 3 * i + 1]!);
       p2[D3_HIST + i] = clean(x[off + 3 * i + 2]!);
     }
-    const phases = [p0, p1, p2];
+    const phases = this.phases;
     for (let m = 0; m < HOP16; m++) y16[m] = DEC3_CENTER32 * p1[m + 6]!;
-    for (const [pl, il, ph, ih, h] of DEC3_TAPS) {
-      const lo = phases[pl]!, hi = phases[ph]!;
+    for (let t = 0; t < DEC3_H.length; t++) {
+      const lo = phases[DEC3_IDX[4 * t]!]!, il = DEC3_IDX[4 * t + 1]!;
+      const hi = phases[DEC3_IDX[4 * t + 2]!]!, ih = DEC3_IDX[4 * t + 3]!;
+      const h = DEC3_H[t]!;
       for (let m = 0; m < HOP16; m++) y16[m] = y16[m]! + fr(h * fr(lo[il + m]! + hi[ih + m]!));
     }
     p0.copyWithin(0, HOP16, HOP16 + D3_HIST);

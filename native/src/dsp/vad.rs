@@ -10,9 +10,11 @@
 //! spread of the statistic in noise, then an SNR-dependent hangover (`detector.rs`).
 //! A 20 or 30 ms frame's decision is the decision of its last 10 ms sub-frame.
 //!
-//! Arithmetic is `f64` in a fixed order with no library transcendental functions, so the
-//! TypeScript fallback (`src/dsp/_vad_ts.ts`) reproduces the decisions bit for bit.
-//! Processing allocates nothing; the state is about 7 KiB.
+//! Arithmetic runs in a fixed order with no library transcendental functions (`f32` in the
+//! front end, `f64` in the detector), so the TypeScript fallback (`src/dsp/_vad_ts.ts`)
+//! reproduces every statistic and decision bit for bit. On x86-64 with AVX2 the same code
+//! runs 8 lanes wide (`avx2.rs`, chosen at construction by [`Isa::detect`]), with identical
+//! results. Processing allocates nothing; the state is about 8 KiB.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
@@ -24,7 +26,7 @@ mod tables;
 
 use crate::error::{Error, Result};
 use detector::{Detector, MODES};
-use frontend::{FrontEnd, InputRate, MAX_BANDS};
+use frontend::{FftKernel, FrontEnd, InputRate, PortableFft, MAX_BANDS};
 
 pub use segment::{segments, SegmentEvent, Segmenter, SegmenterConfig};
 
@@ -165,8 +167,8 @@ impl Vad {
     }
 
     #[inline(always)]
-    fn sub_frame_inline(&mut self, x: &[f32]) -> bool {
-        if self.front.sub_frame(x, &mut self.energies) {
+    fn sub_frame_inline<K: FftKernel>(&mut self, x: &[f32]) -> bool {
+        if self.front.sub_frame::<K>(x, &mut self.energies) {
             self.det.decide(&self.energies)
         } else {
             false
@@ -175,7 +177,7 @@ impl Vad {
 
     fn sub_frame(&mut self, x: &[f32]) -> bool {
         match self.isa {
-            Isa::Portable => self.sub_frame_inline(x),
+            Isa::Portable => self.sub_frame_inline::<PortableFft>(x),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `Isa::Avx2` is only ever set after `is_x86_feature_detected!("avx2")`
             // returned true (`Isa::detect`, `Vad::with_isa`).

@@ -88,20 +88,25 @@ pub(super) const MODES: [ModeParams; 4] = [
     },
 ];
 
+/// Per-band arrays are padded to `LANES` (a multiple of the vector width) so the band
+/// loops have a fixed trip count and vectorize; lanes at and above the band count carry a
+/// constant dummy band that never enters the sums.
+const LANES: usize = 20;
+
 /// Detector state. Fixed-size arrays: processing never allocates.
 #[derive(Clone)]
 pub(super) struct Detector {
     mode: ModeParams,
     bands: usize,
-    floor: [f64; MAX_BANDS],
-    noise: [f64; MAX_BANDS],
-    smooth: [f64; MAX_BANDS],
-    cur_min: [f64; MAX_BANDS],
-    win_min: [[f64; MAX_BANDS]; U],
+    floor: [f64; LANES],
+    noise: [f64; LANES],
+    smooth: [f64; LANES],
+    cur_min: [f64; LANES],
+    win_min: [[f64; LANES]; U],
     /// Minimum over `win_min` (refreshed when a sub-window completes).
-    past_min: [f64; MAX_BANDS],
-    xi: [f64; MAX_BANDS],
-    e: [f64; MAX_BANDS],
+    past_min: [f64; LANES],
+    xi: [f64; LANES],
+    e: [f64; LANES],
     sub_count: u32,
     win_index: usize,
     mu: f64,
@@ -120,22 +125,25 @@ pub(super) struct Detector {
 impl Detector {
     pub(super) fn new(mode: ModeParams, bands: usize) -> Detector {
         debug_assert!(bands == LOW_BANDS || bands == MAX_BANDS);
-        let mut floor = [0.0; MAX_BANDS];
+        // Dummy lanes see energy 0 plus a floor of 1.
+        let mut floor = [1.0; LANES];
         for (b, f) in floor.iter_mut().enumerate().take(LOW_BANDS) {
             *f = FLOOR * (BAND_EDGES[b + 1] - BAND_EDGES[b]) as f64;
         }
-        floor[LOW_BANDS] = FLOOR * HIGH_BAND_WIDTH;
+        if bands == MAX_BANDS {
+            floor[LOW_BANDS] = FLOOR * HIGH_BAND_WIDTH;
+        }
         Detector {
             mode,
             bands,
             floor,
-            noise: [0.0; MAX_BANDS],
-            smooth: [0.0; MAX_BANDS],
-            cur_min: [f64::INFINITY; MAX_BANDS],
-            win_min: [[f64::INFINITY; MAX_BANDS]; U],
-            past_min: [f64::INFINITY; MAX_BANDS],
-            xi: [0.0; MAX_BANDS],
-            e: [0.0; MAX_BANDS],
+            noise: [0.0; LANES],
+            smooth: [0.0; LANES],
+            cur_min: [f64::INFINITY; LANES],
+            win_min: [[f64::INFINITY; LANES]; U],
+            past_min: [f64::INFINITY; LANES],
+            xi: [0.0; LANES],
+            e: [0.0; LANES],
             sub_count: 0,
             win_index: 0,
             mu: 0.0,
@@ -166,7 +174,9 @@ impl Detector {
     pub(super) fn decide(&mut self, energies: &[f64; MAX_BANDS]) -> bool {
         let nb = self.bands;
         let t = self.t;
-        for ((e, &x), &f) in self.e.iter_mut().zip(energies).zip(&self.floor).take(nb) {
+        let mut x = [0.0f64; LANES];
+        x[..nb].copy_from_slice(&energies[..nb]);
+        for ((e, &x), &f) in self.e.iter_mut().zip(&x).zip(&self.floor) {
             *e = x + f;
         }
         if t == 0 {
@@ -174,9 +184,9 @@ impl Detector {
             self.smooth = self.e;
         }
         // Per band (independent: the loops vectorize), then the sums in band order.
-        let mut t1 = [0.0f64; MAX_BANDS];
-        let mut arg = [1.0f64; MAX_BANDS];
-        for b in 0..nb {
+        let mut t1 = [0.0f64; LANES];
+        let mut arg = [1.0f64; LANES];
+        for b in 0..LANES {
             let e = self.e[b];
             let s = ALPHA_S * self.smooth[b] + (1.0 - ALPHA_S) * e;
             self.smooth[b] = s;
@@ -192,25 +202,21 @@ impl Detector {
             arg[b] = 1.0 + xi;
             self.xi[b] = if xi < XI_MAX { xi } else { XI_MAX };
         }
-        let mut lns = [0.0f64; MAX_BANDS];
+        let mut lns = [0.0f64; LANES];
         for (l, &a) in lns.iter_mut().zip(&arg) {
             *l = ln(a);
         }
         let mut llr_sum = 0.0;
-        let mut e_total = 0.0;
-        let mut n_total = 0.0;
         for b in 0..nb {
             llr_sum += t1[b] - lns[b];
-            e_total += self.e[b];
-            n_total += self.noise[b];
         }
         self.sub_count += 1;
         if self.sub_count == V {
             self.win_min[self.win_index] = self.cur_min;
             self.win_index = (self.win_index + 1) % U;
-            self.cur_min = [f64::INFINITY; MAX_BANDS];
+            self.cur_min = [f64::INFINITY; LANES];
             self.sub_count = 0;
-            self.past_min = [f64::INFINITY; MAX_BANDS];
+            self.past_min = [f64::INFINITY; LANES];
             for w in &self.win_min {
                 for (p, &v) in self.past_min.iter_mut().zip(w) {
                     *p = if v < *p { v } else { *p };
@@ -226,6 +232,12 @@ impl Detector {
         self.run = if above { self.run.saturating_add(1) } else { 0 };
         let raw = above && (self.run >= CONFIRM || self.quiet < SOFT);
         let speech = if raw {
+            // Band totals (in band order) of this sub-frame's energy and noise estimate.
+            let (mut e_total, mut n_total) = (0.0, 0.0);
+            for b in 0..nb {
+                e_total += self.e[b];
+                n_total += self.noise[b];
+            }
             let decayed = self.peak * PEAK_DECAY;
             self.peak = if self.peak < 0.0 || e_total > decayed {
                 e_total
@@ -247,7 +259,7 @@ impl Detector {
         };
         if t < INIT {
             let a = 1.0 / (t + 1) as f64;
-            for b in 0..nb {
+            for b in 0..LANES {
                 self.noise[b] += a * (self.e[b] - self.noise[b]);
             }
             if t == 0 {
@@ -263,14 +275,14 @@ impl Detector {
                 }
             }
         } else if !speech && !above {
-            for b in 0..nb {
+            for b in 0..LANES {
                 self.noise[b] += (1.0 - ALPHA_N) * (self.e[b] - self.noise[b]);
             }
             let d = stat - self.mu;
             self.mu += (1.0 - ALPHA_M) * d;
             self.var = ALPHA_M * (self.var + (1.0 - ALPHA_M) * d * d);
         }
-        for b in 0..nb {
+        for b in 0..LANES {
             let (c, p) = (self.cur_min[b], self.past_min[b]);
             let m = if p < c { p } else { c };
             self.noise[b] = if self.noise[b] < m { m } else { self.noise[b] };

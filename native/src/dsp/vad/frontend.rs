@@ -20,7 +20,7 @@ pub(super) const HIGH_BAND_WIDTH: f64 = 64.0;
 /// the Hann-windowed 128-point DFT would hold for white noise of the same power.
 const HIGH_BAND_SCALE: f32 = 38.4;
 
-const NFFT: usize = 128;
+pub(super) const NFFT: usize = 128;
 /// Low-band (8 kHz) samples per 10 ms.
 const LOW_HOP: usize = 80;
 /// 16 kHz samples per 10 ms.
@@ -31,7 +31,7 @@ const HB_HIST: usize = 11;
 const D3_HIST: usize = 11;
 
 /// Hann window, periodic, length 128: `0.5 - 0.5 cos(2 pi n / 128)` (in f64, rounded).
-const HANN: [f32; NFFT] = {
+pub(super) const HANN: [f32; NFFT] = {
     let mut w = [0.0; NFFT];
     let mut n = 0;
     while n < NFFT {
@@ -55,8 +55,8 @@ const HB32: [f32; 6] = {
 /// Twiddles of the radix-2 stages of sizes 8, 16, 32 and 64, stage after stage:
 /// `exp(-2 pi i k / size)` for k < size / 2 (real and imaginary parts).
 /// Stage offsets: size 8 at 0, 16 at 4, 32 at 12, 64 at 28.
-const TW_RE: [f32; 60] = twiddles(false);
-const TW_IM: [f32; 60] = twiddles(true);
+pub(super) const TW_RE: [f32; 60] = twiddles(false);
+pub(super) const TW_IM: [f32; 60] = twiddles(true);
 
 const fn twiddles(imag: bool) -> [f32; 60] {
     let mut t = [0.0; 60];
@@ -133,6 +133,28 @@ fn clean(x: f32) -> f32 {
         x
     } else {
         0.0
+    }
+}
+
+/// The windowed 64-point FFT at the heart of [`FrontEnd::spectrum`], per instruction set:
+/// every implementation computes the same operations on the same values (bit-identical).
+pub(super) trait FftKernel {
+    /// `re + i im = FFT64(z)`, `z[n] = (low[2n] + i low[2n+1])` times the Hann window.
+    fn window_fft(low: &[f32; NFFT], re: &mut [f32; 64], im: &mut [f32; 64]);
+}
+
+/// Portable code: a loop the compiler may auto-vectorize.
+pub(super) struct PortableFft;
+
+impl FftKernel for PortableFft {
+    #[inline(always)]
+    fn window_fft(low: &[f32; NFFT], re: &mut [f32; 64], im: &mut [f32; 64]) {
+        let (mut zr, mut zi) = ([0.0f32; 64], [0.0f32; 64]);
+        for (n, (r, i)) in zr.iter_mut().zip(zi.iter_mut()).enumerate() {
+            *r = low[2 * n] * HANN[2 * n];
+            *i = low[2 * n + 1] * HANN[2 * n + 1];
+        }
+        fft64(&zr, &zi, re, im);
     }
 }
 
@@ -227,7 +249,11 @@ impl FrontEnd {
     /// energies into `out[..self.bands()]`. Returns false while the analysis window is
     /// not yet full (the first sub-frame after construction or reset).
     #[inline(always)]
-    pub(super) fn sub_frame(&mut self, x: &[f32], out: &mut [f64; MAX_BANDS]) -> bool {
+    pub(super) fn sub_frame<K: FftKernel>(
+        &mut self,
+        x: &[f32],
+        out: &mut [f64; MAX_BANDS],
+    ) -> bool {
         assert_eq!(x.len(), self.rate.hop(), "sub-frame length");
         // Shift the low-band window by one hop.
         self.low.copy_within(LOW_HOP.., 0);
@@ -261,7 +287,7 @@ impl FrontEnd {
         if self.seen < 2 {
             return false;
         }
-        self.spectrum();
+        self.spectrum::<K>();
         for b in 0..LOW_BANDS {
             let mut s = 0.0f32;
             for &p in &self.power[BAND_EDGES[b]..BAND_EDGES[b + 1]] {
@@ -378,14 +404,8 @@ impl FrontEnd {
     /// bins the bands use (`BAND_EDGES[0]..BAND_EDGES[16]`), via a 64-point complex FFT
     /// of the even/odd samples.
     #[inline(always)]
-    fn spectrum(&mut self) {
-        // z[n] = x[2n] + i x[2n+1], windowed.
-        let (mut zr, mut zi) = ([0.0f32; 64], [0.0f32; 64]);
-        for (n, (r, i)) in zr.iter_mut().zip(zi.iter_mut()).enumerate() {
-            *r = self.low[2 * n] * HANN[2 * n];
-            *i = self.low[2 * n + 1] * HANN[2 * n + 1];
-        }
-        fft64(&zr, &zi, &mut self.re, &mut self.im);
+    fn spectrum<K: FftKernel>(&mut self) {
+        K::window_fft(&self.low, &mut self.re, &mut self.im);
         const K0: usize = BAND_EDGES[0];
         const K1: usize = BAND_EDGES[LOW_BANDS];
         // Z[64 - k] for k in K0..K1, reversed into contiguous arrays.
@@ -429,7 +449,7 @@ fn half_band_taps(odd: &[f32], a: &mut [f32]) {
 /// input in natural order, output in natural order. The first two stages (twiddles 1 and
 /// -i) are done together while reading the input in bit-reversed order.
 #[inline(always)]
-fn fft64(zr: &[f32; 64], zi: &[f32; 64], re: &mut [f32; 64], im: &mut [f32; 64]) {
+pub(super) fn fft64(zr: &[f32; 64], zi: &[f32; 64], re: &mut [f32; 64], im: &mut [f32; 64]) {
     // Group g holds bit-reversed positions 4g..4g+3, i.e. inputs q, q+32, q+16, q+48
     // with q = BITREV[4g].
     for g in 0..16 {
@@ -520,7 +540,7 @@ mod tests {
             let mut fe = FrontEnd::new(InputRate::Hz8000);
             let v = seeded(seed, NFFT);
             fe.low.copy_from_slice(&v);
-            fe.spectrum();
+            fe.spectrum::<PortableFft>();
             let want = naive_power(&fe.low);
             let scale = want.iter().cloned().fold(0.0, f64::max);
             let bins = BAND_EDGES[0]..BAND_EDGES[LOW_BANDS];
@@ -551,7 +571,7 @@ mod tests {
         let mut fe = FrontEnd::new(InputRate::Hz16000);
         let mut out = [0.0; MAX_BANDS];
         for f in 0..4 {
-            fe.sub_frame(&xf[f * 160..(f + 1) * 160], &mut out);
+            fe.sub_frame::<PortableFft>(&xf[f * 160..(f + 1) * 160], &mut out);
             let mut hi_energy = 0.0;
             for m in 0..80 {
                 let t = 160 * f + 2 * m + 1; // newest tap of low-band sample m
@@ -645,8 +665,8 @@ mod tests {
         x[3] = f32::NAN;
         x[9] = f32::INFINITY;
         for _ in 0..3 {
-            a.sub_frame(&x, &mut oa);
-            b.sub_frame(&y, &mut ob);
+            a.sub_frame::<PortableFft>(&x, &mut oa);
+            b.sub_frame::<PortableFft>(&y, &mut ob);
         }
         assert_eq!(oa, ob);
     }
