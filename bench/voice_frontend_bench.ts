@@ -27,7 +27,7 @@ const manifest = (metrics: boolean): ManifestV1 => ({
   version: "v1",
   metadata: { name: "voice-frontend" },
   nodes: [
-    { id: "vad", node_type: "VAD", params: { mode: 2, frame_ms: 20 } },
+    { id: "vad", node_type: "VAD", params: { mode: 1, frame_ms: 20 } },
     { id: "rs", node_type: "AudioResample", params: { target_rate: 16000 } },
     { id: "mel", node_type: "WhisperMel", params: {} },
   ],
@@ -37,7 +37,7 @@ const manifest = (metrics: boolean): ManifestV1 => ({
 
 /** The same work without the runtime: kernels in a loop, preallocated buffers. */
 function kernelsOnly(): number {
-  using vad = new Vad({ sampleRate: 48000, frameMs: 20, mode: 2 });
+  using vad = new Vad({ sampleRate: 48000, frameMs: 20, mode: 1 });
   const seg = new SpeechSegmenter({ frameMs: 20 });
   using rs = new Resampler({ inputRate: 48000, outputRate: 16000 });
   using mel = new LogMel({ capacityFrames: 1000 });

@@ -51,7 +51,8 @@ const pcm = float32ToInt16(resample(wav.samples, wav.sampleRate, 48000));
 const ws = new WebSocket(`${base.replace(/^http/, "ws")}/v1/stream`);
 const done = new Promise<void>((resolve, reject) => {
   let tensors = 0;
-  ws.onopen = () => {
+  let ended = false;
+  ws.onopen = async () => {
     ws.send(
       JSON.stringify({
         type: "start",
@@ -60,8 +61,13 @@ const done = new Promise<void>((resolve, reject) => {
         pipeline: "voice-frontend",
       }),
     );
-    for (let i = 0; i < pcm.length; i += 960) ws.send(pcm.slice(i, i + 960).buffer);
-    ws.send(JSON.stringify({ type: "stop" }));
+    // A live client sends one 20 ms frame every 20 ms; we send at 10x real time (50 frames
+    // per 100 ms). The server closes a client that gets more than 256 frames ahead (1013).
+    for (let i = 0, n = 0; i < pcm.length && ws.readyState === WebSocket.OPEN; i += 960, n++) {
+      ws.send(pcm.slice(i, i + 960).buffer);
+      if (n % 50 === 49) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "stop" }));
   };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data as string);
@@ -70,10 +76,17 @@ const done = new Promise<void>((resolve, reject) => {
       tensors++;
       console.log(`  tensor from ${msg.node}: ${msg.dtype} [${msg.shape}]`);
     }
-    if (msg.type === "end") console.log(`  end of stream (${tensors} tensor message(s))`);
+    if (msg.type === "end") {
+      ended = true;
+      console.log(`  end of stream (${tensors} tensor message(s))`);
+    }
   };
-  ws.onerror = (e) => reject(e instanceof ErrorEvent ? e.error : new Error("WebSocket error"));
-  ws.onclose = () => resolve();
+  ws.onerror = (e) => {
+    // After "end" the server may drop the socket before the close handshake completes.
+    if (!ended) reject(e instanceof ErrorEvent ? e.error : new Error("WebSocket error"));
+  };
+  ws.onclose = (e) =>
+    ended ? resolve() : reject(new Error(`stream closed early: ${e.code} ${e.reason}`));
 });
 await done;
 await stop();

@@ -22,7 +22,7 @@ if (values.engine === "silero") {
   }).connect("mono", "rs").connect("rs", "vad");
 } else {
   builder.add("rs", "AudioResample", { target_rate: 16000 })
-    .add("vad", "VAD", { mode: 2, frame_ms: 20, emit_audio: false })
+    .add("vad", "VAD", { mode: 1, frame_ms: 20, emit_audio: false })
     .connect("mono", "rs").connect("rs", "vad");
 }
 await using pipeline = Pipeline.fromManifest(builder.toManifest());

@@ -52,7 +52,7 @@ export const DEMO_CLIP = new URL("../../examples/assets/demo_speech.wav", import
  */
 export function voiceFrontendManifest(rate: number, engine: "classic" | "silero"): ManifestV1 {
   const vad = engine === "classic"
-    ? { id: "vad", node_type: "VAD", params: { mode: 2, frame_ms: 20 } }
+    ? { id: "vad", node_type: "VAD", params: { mode: 1, frame_ms: 20 } }
     : { id: "vad", node_type: "SileroVad", params: {} };
   const chain = engine === "classic"
     ? ["pcm", "vad", "resample", "mel"]

@@ -10,7 +10,7 @@ import { event, type RuntimeData } from "../pipeline/data.ts";
 import type { NodeRegistry } from "../pipeline/registry.ts";
 
 const params = z.object({
-  mode: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).default(2),
+  mode: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).default(1),
   frame_ms: z.union([z.literal(10), z.literal(20), z.literal(30)]).default(20),
   min_speech_ms: z.number().min(0).max(60_000).default(250),
   min_silence_ms: z.number().min(0).max(60_000).default(100),

@@ -35,7 +35,7 @@ const PRESETS: Readonly<Record<string, Omit<PresetInfo, "name">>> = {
       nodes: [
         { id: "mono", node_type: "Downmix" },
         { id: "resample", node_type: "AudioResample", params: { target_rate: 16000 } },
-        { id: "vad", node_type: "VAD", params: { mode: 2, frame_ms: 20 } },
+        { id: "vad", node_type: "VAD", params: { mode: 1, frame_ms: 20 } },
         { id: "mel", node_type: "WhisperMel", params: { n_mels: 80 } },
       ],
       connections: [
@@ -53,7 +53,7 @@ const PRESETS: Readonly<Record<string, Omit<PresetInfo, "name">>> = {
       nodes: [
         { id: "mono", node_type: "Downmix" },
         { id: "resample", node_type: "AudioResample", params: { target_rate: 16000 } },
-        { id: "vad", node_type: "VAD", params: { mode: 2, frame_ms: 20, emit_audio: false } },
+        { id: "vad", node_type: "VAD", params: { mode: 1, frame_ms: 20, emit_audio: false } },
       ],
       connections: [{ from: "mono", to: "resample" }, { from: "resample", to: "vad" }],
     },

@@ -27,7 +27,7 @@ export const vadCommand: Command = {
     },
     mode: {
       type: "string",
-      help: "Classic VAD aggressiveness (default 2)",
+      help: "Classic VAD aggressiveness (default 1)",
       choices: ["0", "1", "2", "3"],
     },
     engine: { type: "string", help: "Engine (default classic)", choices: ["classic", "silero"] },
@@ -42,7 +42,7 @@ export const vadCommand: Command = {
     const input = args.positionals[0]!;
     const engine = (args.values.engine ?? "classic") as "classic" | "silero";
     const frameMs = Number(args.values["frame-ms"] ?? 20) as VadFrameMs;
-    const mode = Number(args.values.mode ?? 2) as VadMode;
+    const mode = Number(args.values.mode ?? 1) as VadMode;
     const wav = await readWav(input);
     const x = to16kMono(wav.samples, wav.sampleRate, wav.channels);
     const t0 = performance.now();
