@@ -200,3 +200,23 @@ Deno.test("cli demo writes a valid spectrogram PNG and prints segments and metri
     assert.match(r.stdout, new RegExp(`${dir}/d\\.png \\(792x184 PNG\\)`));
   });
 });
+
+Deno.test("cli info lists the SIMD kernel, devices and every execution provider tried", async () => {
+  const r = await cli("info", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.ok(typeof j.kernels.vad === "string");
+  assert.equal(j.devices[0].name, "cpu");
+  assert.ok(Array.isArray(j.onnx.providers));
+  if (j.onnx.loaded) {
+    assert.deepEqual(
+      j.onnx.providers.map((p: { provider: string }) => p.provider),
+      ["VitisAI", "OpenVINO", "QNN", "CUDA", "CPU"],
+    );
+    const cpu = j.onnx.providers.find((p: { provider: string }) => p.provider === "CPU");
+    assert.equal(cpu.available, true);
+    for (const p of j.onnx.providers) assert.ok(p.available || p.reason.length > 0);
+  }
+  const text = await cli("info");
+  assert.match(text.stdout, /^device 0 +cpu \(cpu, cpu/m);
+});

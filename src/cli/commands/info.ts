@@ -9,6 +9,13 @@ import config from "../../../deno.json" with { type: "json" };
 import { loadNativeSync } from "../../ffi/loader.ts";
 import { EXPECTED_ABI_VERSION } from "../../ffi/symbols.ts";
 import type { Command } from "../command.ts";
+import {
+  type DeviceInfo,
+  listDevices,
+  type OnnxRuntimeInfo,
+  onnxRuntimeInfo,
+} from "../../device/devices.ts";
+import { Vad } from "../../dsp/vad.ts";
 
 /** CPU flags worth reporting for the kernels (x86 and Arm names as Linux spells them). */
 const FLAGS_OF_INTEREST = [
@@ -43,6 +50,12 @@ export interface InfoReport {
     | { loaded: false; error: string; expected_abi: number };
   /** CPU model, logical cores and the flags of interest that are present. */
   cpu: { model: string | null; logical_cores: number; features: string[] | null; source: string };
+  /** SIMD kernel the native VAD picked at construction (e.g. "avx2"), when loaded. */
+  kernels: { vad: string } | null;
+  /** Devices the native device layer lists (null when the library is not loaded). */
+  devices: DeviceInfo[] | null;
+  /** ONNX Runtime: where it was found, and each execution provider with why it was skipped. */
+  onnx: OnnxRuntimeInfo | null;
 }
 
 /**
@@ -107,12 +120,24 @@ export async function infoReport(): Promise<InfoReport> {
       .filter((s) => s).join("; ");
     native = { loaded: false, error, expected_abi: EXPECTED_ABI_VERSION };
   }
+  let kernels: InfoReport["kernels"] = null;
+  let devices: DeviceInfo[] | null = null;
+  let onnx: OnnxRuntimeInfo | null = null;
+  if (native.loaded) {
+    using vad = new Vad({ sampleRate: 16000, runtimeHint: "native" });
+    kernels = { vad: vad.kernel };
+    onnx = onnxRuntimeInfo();
+    devices = listDevices({ loadOnnxRuntime: false });
+  }
   return {
     package: { name: config.name, version: config.version },
     runtime: { deno: Deno.version.deno, v8: Deno.version.v8, typescript: Deno.version.typescript },
     platform: { os: Deno.build.os, arch: Deno.build.arch },
     native,
     cpu: await cpuReport(),
+    kernels,
+    devices,
+    onnx,
   };
 }
 
@@ -146,6 +171,27 @@ export function formatInfo(r: InfoReport): string {
         : `${r.cpu.features.join(" ") || "none of interest"} (from ${r.cpu.source})`,
     ],
   );
+  if (r.kernels) rows.push(["simd kernel", r.kernels.vad]);
+  for (const d of r.devices ?? []) {
+    rows.push([
+      `device ${d.index}`,
+      `${d.name} (${d.kind}, ${d.backend}, provider ${d.provider}; ${d.capabilities.join(", ")})`,
+    ]);
+  }
+  if (r.onnx) {
+    rows.push([
+      "onnx runtime",
+      r.onnx.loaded
+        ? `${r.onnx.version} at ${r.onnx.path}`
+        : `not loaded: ${r.onnx.error ?? "unknown reason"}`,
+    ]);
+    for (const p of r.onnx.providers) {
+      rows.push([
+        `  ${p.provider}`,
+        p.available ? `available (${p.kind})` : `skipped: ${p.reason}`,
+      ]);
+    }
+  }
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n") + "\n";
 }
@@ -153,7 +199,7 @@ export function formatInfo(r: InfoReport): string {
 /** The `info` command. */
 export const infoCommand: Command = {
   name: "info",
-  summary: "Show versions, the native library (path, ABI) and the CPU's SIMD features",
+  summary: "Show versions, the native library (path, ABI), CPU features, devices and providers",
   description: "Exits 0 even when the native library cannot be loaded; the reason is printed.",
   positionals: [],
   options: {
