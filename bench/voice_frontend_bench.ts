@@ -40,7 +40,7 @@ function kernelsOnly(): number {
   using vad = new Vad({ sampleRate: 48000, frameMs: 20, mode: 1 });
   const seg = new SpeechSegmenter({ frameMs: 20 });
   using rs = new Resampler({ inputRate: 48000, outputRate: 16000 });
-  using mel = new LogMel({ capacityFrames: 1000 });
+  using mel = new LogMel({ capacityFrames: 3000 }); // as the WhisperMel node reserves a 30 s window
   const out = new Float32Array(rs.outputFramesNext(FRAME));
   let events = 0;
   let skip = rs.delay;
