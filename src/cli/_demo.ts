@@ -134,6 +134,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
   o.print("\nper-node metrics (microseconds per call):");
   o.print("  node        calls    avg    p50    p95    p99  RTF       deadline misses");
+  // (RTF is "-" for a node that received no audio items: the PCM decoder gets bytes.)
   for (const n of metrics.node_metrics) {
     o.print(
       `  ${n.node_id.padEnd(10)} ${String(n.execution_count).padStart(6)} ` +
@@ -141,7 +142,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         `${n.p95_duration_us.toFixed(1).padStart(6)} ${
           n.p99_duration_us.toFixed(1).padStart(6)
         }  ` +
-        `${n.realtime_factor.toExponential(2).padEnd(9)} ${n.deadline_misses}`,
+        `${(n.realtime_factor > 0 ? n.realtime_factor.toExponential(2) : "-").padEnd(9)} ` +
+        `${n.deadline_misses}`,
     );
   }
   o.print(
