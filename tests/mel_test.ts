@@ -109,6 +109,11 @@ for (const hint of HINTS) {
         assert.equal(got.layout, "mel-major");
         const { max, mean } = compare(got.data, want, 1e-4, `${o.file} (${hint})`);
         assert.ok(mean <= 1e-5, `${o.file}: mean abs error ${mean} > 1e-5 (max ${max})`);
+        console.log(
+          `${o.file} (${hint}): max abs error ${max.toExponential(2)}, mean ${
+            mean.toExponential(2)
+          }`,
+        );
         checked++;
       }
     }
