@@ -6,6 +6,7 @@
 // - Dispatch overhead: submit + complete of an empty job vs a direct sync call.
 //
 // Needs `deno task setup-models` (the model, ONNX Runtime and onnxruntime-node).
+import { testdata } from "../tests/_util.ts";
 import { createRequire } from "node:module";
 import { decodeWav } from "../src/io/wav.ts";
 import { applyGain } from "../src/dsp/convert.ts";
@@ -111,7 +112,7 @@ if (ortPath === undefined || modelPath === undefined || !haveOrtNode) {
     graphOptimizationLevel: "all",
   });
   const speech = decodeWav(
-    Deno.readFileSync(new URL("../../shared/testdata/vad/vad01_clean.wav", import.meta.url)),
+    Deno.readFileSync(testdata("vad/vad01_clean.wav")),
   ).samples;
   const nWindows = Math.floor(speech.length / 512);
   let pos = 0;

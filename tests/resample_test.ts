@@ -8,7 +8,7 @@ import { besselI0, designResampler, QUALITY_PARAMS } from "../src/dsp/_resample_
 import { addressOf, NativeResampler } from "../src/ffi/resample.ts";
 import { native } from "../src/ffi/loader.ts";
 import { NativeError } from "../src/ffi/error.ts";
-import { readF32, rng } from "./_util.ts";
+import { readF32, rng, testdata } from "./_util.ts";
 import { aliasLevelDb, flatnessDb, imageEnergyDb, snrDb } from "./_resample_metrics.ts";
 
 const HINTS = ["native", "ts"] as const;
@@ -324,11 +324,7 @@ interface Manifest {
 const DIRS = ["44100_to_16000", "8000_to_16000"];
 
 function manifest(dir: string): Manifest {
-  return JSON.parse(
-    Deno.readTextFileSync(
-      new URL(`../../shared/testdata/resample/${dir}/manifest.json`, import.meta.url),
-    ),
-  );
+  return JSON.parse(Deno.readTextFileSync(testdata(`resample/${dir}/manifest.json`)));
 }
 
 /** Every README metric that applies to a signal. */
